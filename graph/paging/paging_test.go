@@ -1,0 +1,348 @@
+package paging
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// fakeList is an upstream list ordered by id descending, paged like GitLab.
+type fakeList struct {
+	ids       []int64
+	withTotal bool
+	calls     [][2]int // page, perPage
+}
+
+func newFakeList(n int) *fakeList {
+	l := &fakeList{}
+	for id := int64(n); id >= 1; id-- {
+		l.ids = append(l.ids, id)
+	}
+	return l
+}
+
+func (l *fakeList) fetch(_ context.Context, page, perPage int) (Page[int64], error) {
+	l.calls = append(l.calls, [2]int{page, perPage})
+	lo := min((page-1)*perPage, len(l.ids))
+	hi := min(lo+perPage, len(l.ids))
+	p := Page[int64]{Items: slices.Clone(l.ids[lo:hi]), HasNext: hi < len(l.ids)}
+	if l.withTotal {
+		t := len(l.ids)
+		p.Total = &t
+	}
+	return p, nil
+}
+
+// insertNewest adds n items with ids above every existing one, as GitLab does
+// when jobs are created.
+func (l *fakeList) insertNewest(n int) {
+	top := l.ids[0]
+	for i := 0; i < n; i++ {
+		top++
+		l.ids = slices.Insert(l.ids, 0, top)
+	}
+}
+
+func (l *fakeList) remove(id int64) {
+	l.ids = slices.DeleteFunc(l.ids, func(v int64) bool { return v == id })
+}
+
+func identity(v int64) int64 { return v }
+
+func resolve(t *testing.T, l *fakeList, a Args) Result[int64] {
+	t.Helper()
+	req, err := a.Validate()
+	if err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	res, err := Resolve(context.Background(), req, l.fetch, identity)
+	if err != nil {
+		t.Fatalf("Resolve: %v", err)
+	}
+	return res
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestFirstPageCostsOneCallOfTheRightSize(t *testing.T) {
+	for _, n := range []int{1, 7, 20, 99, 100} {
+		l := newFakeList(500)
+		res := resolve(t, l, Args{First: ptr(n)})
+		if len(l.calls) != 1 || l.calls[0] != [2]int{1, n} {
+			t.Errorf("first:%d: calls %v, want one call page=1 per_page=%d", n, l.calls, n)
+		}
+		if len(res.Items) != n || res.Items[0] != 500 || !res.HasNext || res.HasPrevious {
+			t.Errorf("first:%d: got %d items from %d next=%v prev=%v", n, len(res.Items), res.Items[0], res.HasNext, res.HasPrevious)
+		}
+	}
+}
+
+func TestAfterCursorCostsOneCall(t *testing.T) {
+	l := newFakeList(500)
+	res := resolve(t, l, Args{First: ptr(20)})
+	l.calls = nil
+	res = resolve(t, l, Args{First: ptr(20), After: ptr(res.Cursors[19].String())})
+	if len(l.calls) != 1 {
+		t.Fatalf("calls %v, want 1", l.calls)
+	}
+	if res.Items[0] != 480 || len(res.Items) != 20 || !res.HasPrevious || !res.HasNext {
+		t.Fatalf("got %v next=%v prev=%v", res.Items, res.HasNext, res.HasPrevious)
+	}
+}
+
+func TestEndOfList(t *testing.T) {
+	l := newFakeList(45)
+	res := resolve(t, l, Args{First: ptr(20)})
+	res = resolve(t, l, Args{First: ptr(20), After: ptr(res.Cursors[19].String())})
+	res = resolve(t, l, Args{First: ptr(20), After: ptr(res.Cursors[19].String())})
+	if len(res.Items) != 5 || res.HasNext || !res.HasPrevious {
+		t.Fatalf("last page: %v next=%v prev=%v", res.Items, res.HasNext, res.HasPrevious)
+	}
+	empty := resolve(t, l, Args{First: ptr(20), After: ptr(res.Cursors[4].String())})
+	if len(empty.Items) != 0 || empty.HasNext || !empty.HasPrevious {
+		t.Fatalf("past the end: %v next=%v prev=%v", empty.Items, empty.HasNext, empty.HasPrevious)
+	}
+}
+
+func TestExactPageEndUsesNextPageHeader(t *testing.T) {
+	l := newFakeList(100)
+	res := resolve(t, l, Args{First: ptr(100)})
+	if len(l.calls) != 1 || res.HasNext {
+		t.Fatalf("calls %v next=%v, want 1 call and no next page", l.calls, res.HasNext)
+	}
+}
+
+// Walking a list while new items are created returns every item that existed
+// at the start exactly once, in order.
+func TestForwardWalkIsStableUnderInserts(t *testing.T) {
+	l := newFakeList(1000)
+	want := slices.Clone(l.ids)
+	var got []int64
+	var after *string
+	for {
+		res := resolve(t, l, Args{First: ptr(37), After: after})
+		for _, v := range res.Items {
+			if v <= 1000 {
+				got = append(got, v)
+			} else {
+				t.Fatalf("walk returned %d, created after the walk started", v)
+			}
+		}
+		if !res.HasNext {
+			break
+		}
+		after = ptr(res.Cursors[len(res.Cursors)-1].String())
+		l.insertNewest(23)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("walk returned %d items, want %d, equal=%v", len(got), len(want), slices.Equal(got, want))
+	}
+}
+
+func TestForwardWalkSurvivesLargeInsertsAndRemovals(t *testing.T) {
+	l := newFakeList(600)
+	res := resolve(t, l, Args{First: ptr(50)})
+	cursor := res.Cursors[49]
+	l.insertNewest(450)
+	l.remove(cursor.ID)
+	l.remove(cursor.ID - 1)
+	res = resolve(t, l, Args{First: ptr(10), After: ptr(cursor.String())})
+	if res.Items[0] != cursor.ID-2 {
+		t.Fatalf("after a removed item: got first %d, want %d", res.Items[0], cursor.ID-2)
+	}
+	l2 := newFakeList(600)
+	res = resolve(t, l2, Args{First: ptr(50)})
+	cursor = res.Cursors[49]
+	for i := 0; i < 40; i++ {
+		l2.remove(int64(600 - i))
+	}
+	res = resolve(t, l2, Args{First: ptr(10), After: ptr(cursor.String())})
+	if res.Items[0] != cursor.ID-1 || !res.HasPrevious {
+		t.Fatalf("after removals before the cursor: got first %d prev=%v, want %d", res.Items[0], res.HasPrevious, cursor.ID-1)
+	}
+}
+
+func TestBackward(t *testing.T) {
+	l := newFakeList(300)
+	l.withTotal = true
+	res := resolve(t, l, Args{Last: ptr(10)})
+	if len(res.Items) != 10 || res.Items[0] != 10 || res.Items[9] != 1 || !res.HasPrevious || res.HasNext {
+		t.Fatalf("last:10 = %v next=%v prev=%v", res.Items, res.HasNext, res.HasPrevious)
+	}
+	var got []int64
+	before := ptr(res.Cursors[0].String())
+	got = append(got, res.Items...)
+	for {
+		res = resolve(t, l, Args{Last: ptr(33), Before: before})
+		got = append(slices.Clone(res.Items), got...)
+		if !res.HasNext {
+			t.Fatalf("a page before a cursor has a next page")
+		}
+		if !res.HasPrevious {
+			break
+		}
+		before = ptr(res.Cursors[0].String())
+	}
+	if !slices.Equal(got, newFakeList(300).ids) {
+		t.Fatalf("backward walk returned %d items", len(got))
+	}
+}
+
+func TestLastWithoutTotalIsRefused(t *testing.T) {
+	l := newFakeList(300)
+	req, _ := Args{Last: ptr(5)}.Validate()
+	if _, err := Resolve(context.Background(), req, l.fetch, identity); !errors.Is(err, ErrNeedsTotal) {
+		t.Fatalf("err = %v, want ErrNeedsTotal", err)
+	}
+	short := newFakeList(3)
+	res := resolve(t, short, Args{Last: ptr(5)})
+	if len(res.Items) != 3 {
+		t.Fatalf("a list shorter than last needs no total: %v", res.Items)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good := Cursor{ID: 5, Offset: 2}.String()
+	cases := map[string]Args{
+		"zero first":     {First: ptr(0)},
+		"negative last":  {Last: ptr(-1)},
+		"too large":      {First: ptr(101)},
+		"first and last": {First: ptr(1), Last: ptr(1)},
+		"garbage after":  {First: ptr(1), After: ptr("garbage")},
+		"garbage before": {Before: ptr(good + "x")},
+	}
+	for name, a := range cases {
+		if _, err := a.Validate(); !errors.Is(err, ErrBadArgs) {
+			t.Errorf("%s: err = %v, want ErrBadArgs", name, err)
+		}
+	}
+	req, err := Args{}.Validate()
+	if err != nil || req.Size != DefaultPageSize || req.Backward {
+		t.Fatalf("defaults: %+v %v", req, err)
+	}
+}
+
+func TestChoosePages(t *testing.T) {
+	cases := []struct{ from, to, perPage, page, count int }{
+		{0, 7, 7, 1, 1},
+		{0, 100, 100, 1, 1},
+		{19, 40, 40, 1, 1},
+		{7, 14, 7, 2, 1},
+		{150, 250, 50, 4, 2},
+		{99, 201, 67, 2, 2},
+	}
+	for _, c := range cases {
+		p, first, n := choosePages(c.from, c.to)
+		if p != c.perPage || first != c.page || n != c.count {
+			t.Errorf("choosePages(%d,%d) = %d,%d,%d want %d,%d,%d", c.from, c.to, p, first, n, c.perPage, c.page, c.count)
+		}
+		if (first-1)*p > c.from || (first-1+n)*p < c.to {
+			t.Errorf("choosePages(%d,%d) does not cover the window", c.from, c.to)
+		}
+	}
+}
+
+// reference computes a connection page from the list as it is now, by the
+// Relay specification's algorithm.
+func reference(ids []int64, req Request) (items []int64, next, prev bool) {
+	var slice []int64
+	for _, v := range ids {
+		if (req.After == nil || v < req.After.ID) && (req.Before == nil || v > req.Before.ID) {
+			slice = append(slice, v)
+		}
+	}
+	existsAtOrAbove := func(id int64) bool { return len(ids) > 0 && ids[0] >= id }
+	existsAtOrBelow := func(id int64) bool { return len(ids) > 0 && ids[len(ids)-1] <= id }
+	if req.Backward {
+		items = slice[max(0, len(slice)-req.Size):]
+		prev = len(slice) > req.Size || (req.After != nil && existsAtOrAbove(req.After.ID))
+		next = req.Before != nil && existsAtOrBelow(req.Before.ID)
+	} else {
+		items = slice[:min(req.Size, len(slice))]
+		next = len(slice) > req.Size || (req.Before != nil && existsAtOrBelow(req.Before.ID))
+		prev = req.After != nil && existsAtOrAbove(req.After.ID)
+	}
+	return items, next, prev
+}
+
+// TestAgainstReference drives random requests with cursors served earlier
+// while the list grows and shrinks, and checks each answer against the Relay
+// algorithm applied to the list as it stands.
+func TestAgainstReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	l := newFakeList(400)
+	l.withTotal = true
+	var cursors []Cursor
+	for i := 0; i < 2000; i++ {
+		switch rng.IntN(6) {
+		case 0:
+			l.insertNewest(rng.IntN(40))
+		case 1:
+			if len(l.ids) > 0 {
+				l.remove(l.ids[rng.IntN(len(l.ids))])
+			}
+		}
+		req := Request{Size: 1 + rng.IntN(MaxPageSize), Backward: rng.IntN(2) == 0}
+		if len(cursors) > 0 && rng.IntN(3) > 0 {
+			c := cursors[rng.IntN(len(cursors))]
+			req.After = &c
+		}
+		if len(cursors) > 0 && rng.IntN(3) == 0 {
+			c := cursors[rng.IntN(len(cursors))]
+			req.Before = &c
+		}
+		got, err := Resolve(context.Background(), req, l.fetch, identity)
+		if errors.Is(err, ErrDrift) && drift(l.ids, req) > maxDriftSteps*MaxUpstreamPerPage/2 {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("step %d: %v (drift %d)", i, err, drift(l.ids, req))
+		}
+		items, next, prev := reference(l.ids, req)
+		if !slices.Equal(got.Items, items) || got.HasNext != next || got.HasPrevious != prev {
+			t.Fatalf("step %d %+v after=%v before=%v:\n got %v next=%v prev=%v\nwant %v next=%v prev=%v",
+				i, req, req.After, req.Before, got.Items, got.HasNext, got.HasPrevious, items, next, prev)
+		}
+		cursors = append(cursors, got.Cursors...)
+	}
+}
+
+// drift is how far the items of req's cursors moved since they were served.
+func drift(ids []int64, req Request) int {
+	d := 0
+	for _, c := range []*Cursor{req.After, req.Before} {
+		if c == nil {
+			continue
+		}
+		pos, _ := slices.BinarySearchFunc(ids, c.ID, func(v, id int64) int { return int(id - v) })
+		d = max(d, pos-c.Offset, c.Offset-pos)
+	}
+	return d
+}
+
+func TestDriftIsBounded(t *testing.T) {
+	l := newFakeList(50)
+	res := resolve(t, l, Args{First: ptr(10)})
+	l.insertNewest(maxDriftSteps*MaxUpstreamPerPage + 500)
+	req, _ := Args{First: ptr(10), After: ptr(res.Cursors[9].String())}.Validate()
+	if _, err := Resolve(context.Background(), req, l.fetch, identity); !errors.Is(err, ErrDrift) {
+		t.Fatalf("err = %v, want ErrDrift", err)
+	}
+	if len(l.calls) > 2*maxDriftSteps+2 {
+		t.Fatalf("%d upstream calls to give up, want at most %d", len(l.calls), 2*maxDriftSteps+2)
+	}
+}
+
+func FuzzParseCursor(f *testing.F) {
+	f.Add(Cursor{ID: 1, Offset: 0}.String())
+	f.Add("")
+	f.Add("YzE6MTox")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseCursor(s)
+		if err == nil && c.String() != s {
+			t.Fatalf("accepted non-canonical %q", s)
+		}
+	})
+}
