@@ -1,0 +1,133 @@
+package restclient
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config configures a Client. Zero values take the documented defaults.
+type Config struct {
+	BaseURL         string        // GitLab root, e.g. "https://gitlab.example.com" (the client appends /api/v4)
+	HTTPClient      *http.Client  // optional; default has a Transport with MaxConnsPerHost = MaxConnsPerHost
+	MaxConnsPerHost int           // default 64; ignored when HTTPClient is set
+	Timeout         time.Duration // per attempt timeout; default 30s (ctx deadline also applies)
+	MaxRetries      int           // GET only; default 2; negative disables retries
+	MaxRetryWait    time.Duration // longest Retry-After honoured before giving up with RateLimited; default 10s; negative never waits
+	Fallback        *Credentials  // optional server-wide token used only when a call carries none
+	UserAgent       string
+	RetryBaseWait   time.Duration // first backoff interval between retries; default 500ms, jittered ±50%, doubling
+}
+
+// Defaults applied by New.
+const (
+	DefaultMaxConnsPerHost = 64
+	DefaultTimeout         = 30 * time.Second
+	DefaultMaxRetries      = 2
+	DefaultMaxRetryWait    = 10 * time.Second
+	DefaultRetryBaseWait   = 500 * time.Millisecond
+	DefaultUserAgent       = "jobgraph-restclient"
+)
+
+// apiPrefix is where GitLab serves REST API v4 below its root.
+const apiPrefix = "/api/v4"
+
+// Client calls GitLab's REST API. It is safe for concurrent use; it holds no
+// credentials of its own except the optional fallback.
+type Client struct {
+	base          url.URL // scheme and host of GitLab; RawPath is the escaped root path + /api/v4
+	http          *http.Client
+	timeout       time.Duration
+	maxRetries    int
+	maxRetryWait  time.Duration
+	retryBaseWait time.Duration
+	fallback      *Credentials
+	userAgent     string
+}
+
+// New validates cfg and builds a Client.
+func New(cfg Config) (*Client, error) {
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Fallback != nil && !cfg.Fallback.valid() {
+		return nil, errors.New("restclient: fallback credentials need a known kind and a token of visible ASCII")
+	}
+	c := &Client{
+		base:          base,
+		timeout:       orDefault(cfg.Timeout, DefaultTimeout),
+		maxRetries:    max(orDefault(cfg.MaxRetries, DefaultMaxRetries), 0),
+		maxRetryWait:  max(orDefault(cfg.MaxRetryWait, DefaultMaxRetryWait), 0),
+		retryBaseWait: orDefault(cfg.RetryBaseWait, DefaultRetryBaseWait),
+		fallback:      cfg.Fallback,
+		userAgent:     cfg.UserAgent,
+	}
+	if c.timeout < 0 || c.retryBaseWait < 0 {
+		return nil, errors.New("restclient: Timeout and RetryBaseWait must not be negative")
+	}
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
+	}
+	c.http = sameHostOnly(cfg.HTTPClient, orDefault(cfg.MaxConnsPerHost, DefaultMaxConnsPerHost), base)
+	return c, nil
+}
+
+func orDefault[T int | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func parseBaseURL(raw string) (url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return url.URL{}, fmt.Errorf("restclient: BaseURL: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return url.URL{}, fmt.Errorf("restclient: BaseURL %q: want http(s)://host[/path]", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return url.URL{}, fmt.Errorf("restclient: BaseURL %q: must not carry user info, a query or a fragment", u.Redacted())
+	}
+	root := strings.TrimRight(u.EscapedPath(), "/") + apiPrefix
+	path, err := url.PathUnescape(root)
+	if err != nil {
+		return url.URL{}, fmt.Errorf("restclient: BaseURL path: %w", err)
+	}
+	return url.URL{Scheme: u.Scheme, Host: u.Host, Path: path, RawPath: root}, nil
+}
+
+// sameHostOnly returns the HTTP client to use: the caller's (copied, so its
+// other users are unaffected) or one with a bounded keep-alive pool. Either
+// way redirects are followed only within GitLab's own scheme and host: tokens
+// travel in custom headers, which net/http would forward to any host.
+func sameHostOnly(hc *http.Client, maxConns int, base url.URL) *http.Client {
+	var client http.Client
+	if hc != nil {
+		client = *hc
+	} else {
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		transport.MaxConnsPerHost = maxConns
+		transport.MaxIdleConnsPerHost = maxConns
+		client.Transport = transport
+	}
+	inner := client.CheckRedirect
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != base.Scheme || req.URL.Host != base.Host {
+			return http.ErrUseLastResponse
+		}
+		if inner != nil {
+			return inner(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &client
+}

@@ -1,0 +1,184 @@
+package restclient
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrorKind classifies a failed call into what the gateway tells its client.
+type ErrorKind int
+
+// Error classes. KindBadRequest also covers input this package rejects before
+// any request is made.
+const (
+	KindBadRequest      ErrorKind = iota + 1 // 400 or 422, or invalid arguments
+	KindUnauthenticated                      // 401: no token or a bad one
+	KindForbidden                            // 403: not allowed to act
+	KindNotFound                             // 404: missing, or hidden from this caller
+	KindConflict                             // 409: e.g. erase during an artifacts size refresh
+	KindRateLimited                          // 429: see Error.RetryAfter
+	KindUpstream                             // 5xx or any other unexpected answer
+	KindTimeout                              // a deadline expired before GitLab answered
+	KindMalformed                            // the body is not the JSON the route promises
+	KindTransport                            // the connection failed, or the call was canceled
+)
+
+var kindNames = map[ErrorKind]string{
+	KindBadRequest:      "bad request",
+	KindUnauthenticated: "unauthenticated",
+	KindForbidden:       "forbidden",
+	KindNotFound:        "not found",
+	KindConflict:        "conflict",
+	KindRateLimited:     "rate limited",
+	KindUpstream:        "upstream error",
+	KindTimeout:         "timeout",
+	KindMalformed:       "malformed response",
+	KindTransport:       "transport error",
+}
+
+func (k ErrorKind) String() string {
+	if name, ok := kindNames[k]; ok {
+		return name
+	}
+	return "ErrorKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Error is the one error type of this package.
+type Error struct {
+	Kind       ErrorKind
+	StatusCode int           // 0 when no response
+	Message    string        // GitLab's message, or a description; never the token
+	Method     string        // e.g. "GET"
+	Route      string        // route template, e.g. "/projects/:id/jobs/:job_id"
+	RetryAfter time.Duration // for KindRateLimited: how long GitLab asked to wait (0 if unknown)
+	Err        error         // underlying cause
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("gitlab ")
+	if e.Method != "" || e.Route != "" {
+		b.WriteString(e.Method + " " + e.Route + ": ")
+	}
+	b.WriteString(e.Kind.String())
+	if e.StatusCode != 0 {
+		b.WriteString(" (" + strconv.Itoa(e.StatusCode) + ")")
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.RetryAfter > 0 {
+		b.WriteString(", retry after " + e.RetryAfter.String())
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// KindOf returns the kind of the *Error in err's chain, or 0 when there is none.
+func KindOf(err error) ErrorKind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return 0
+}
+
+// kindForStatus maps an HTTP status that is not a success to an ErrorKind.
+func kindForStatus(code int) ErrorKind {
+	switch code {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return KindBadRequest
+	case http.StatusUnauthorized:
+		return KindUnauthenticated
+	case http.StatusForbidden:
+		return KindForbidden
+	case http.StatusNotFound:
+		return KindNotFound
+	case http.StatusConflict:
+		return KindConflict
+	case http.StatusTooManyRequests:
+		return KindRateLimited
+	default:
+		return KindUpstream
+	}
+}
+
+// maxErrorBody bounds how much of an error answer is read: GitLab's are tiny,
+// and a proxy's HTML error page must not be held whole.
+const maxErrorBody = 64 << 10
+
+// errorMessage extracts GitLab's message from an error body, which is
+// {"message": string | object | array} or {"error": string}; anything else
+// yields the status line.
+func errorMessage(status int, body io.Reader) string {
+	var parsed struct {
+		Message          json.RawMessage `json:"message"`
+		Error            json.RawMessage `json:"error"`
+		ErrorDescription string          `json:"error_description"`
+	}
+	raw, _ := io.ReadAll(io.LimitReader(body, maxErrorBody))
+	if json.Unmarshal(raw, &parsed) == nil {
+		if msg := flattenMessage(parsed.Message); msg != "" {
+			return msg
+		}
+		if msg := flattenMessage(parsed.Error); msg != "" {
+			if parsed.ErrorDescription != "" {
+				msg += ": " + parsed.ErrorDescription
+			}
+			return msg
+		}
+	}
+	return strings.TrimSpace(strconv.Itoa(status) + " " + http.StatusText(status))
+}
+
+// flattenMessage renders a GitLab message value as one line. Validation errors
+// arrive as {"field": ["reason", ...]}; they become "field reason" joined by
+// "; " in field order, so the text is stable.
+func flattenMessage(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) == nil {
+		parts := make([]string, 0, len(list))
+		for _, item := range list {
+			if msg := flattenMessage(item); msg != "" {
+				parts = append(parts, msg)
+			}
+		}
+		return strings.Join(parts, "; ")
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) == nil {
+		keys := make([]string, 0, len(fields))
+		for k := range fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			msg := flattenMessage(fields[k])
+			if msg == "" {
+				parts = append(parts, k)
+				continue
+			}
+			parts = append(parts, k+" "+msg)
+		}
+		return strings.Join(parts, "; ")
+	}
+	return string(raw)
+}

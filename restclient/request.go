@@ -1,0 +1,315 @@
+package restclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+)
+
+// request is one REST call before credentials and retries are applied.
+type request struct {
+	method string
+	route  string // template for errors and metrics, e.g. "/projects/:id/jobs/:job_id"
+	path   string // escaped path below /api/v4
+	query  url.Values
+	body   any // JSON-encoded when non-nil
+	creds  credentialPolicy
+	stream bool // the caller reads the body (job log) instead of a JSON decode
+}
+
+// credentialPolicy says where a call's credentials may come from.
+type credentialPolicy int
+
+const (
+	callerOrFallback credentialPolicy = iota // the context's, else the configured fallback, else none
+	callerJobToken                           // the context's, which must be a JOB-TOKEN
+)
+
+// decodeFunc decodes a success body. It must reset what it decodes into, as a
+// GET may be attempted more than once.
+type decodeFunc func(*json.Decoder) error
+
+// errNull marks a body of JSON null where the route promises a value.
+var errNull = errors.New("body is JSON null")
+
+// errAttemptTimeout is the cancel cause when Config.Timeout ends an attempt,
+// told apart from the caller's own deadline because only it may be retried.
+var errAttemptTimeout = fmt.Errorf("attempt timed out: %w", context.DeadlineExceeded)
+
+// fail builds an *Error for req.
+func (req *request) fail(kind ErrorKind, status int, msg string, cause error) *Error {
+	return &Error{Kind: kind, StatusCode: status, Message: msg, Method: req.method, Route: req.route, Err: cause}
+}
+
+// credentials picks the credentials of one call.
+func (c *Client) credentials(ctx context.Context, req *request) (*Credentials, error) {
+	creds, ok := CredentialsFrom(ctx)
+	switch {
+	case req.creds == callerJobToken && (!ok || creds.Kind != JobToken):
+		return nil, req.fail(KindUnauthenticated, 0, "this route needs the caller's JOB-TOKEN credentials", nil)
+	case ok && !creds.valid():
+		return nil, req.fail(KindUnauthenticated, 0, "credentials need a known kind and a token of visible ASCII", nil)
+	case ok:
+		return &creds, nil
+	default:
+		return c.fallback, nil
+	}
+}
+
+// execute runs req, retrying GETs, and returns GitLab's response. For JSON
+// routes decode consumes the body; for streams the open body is returned.
+func (c *Client) execute(ctx context.Context, req *request, decode decodeFunc) (*Response, io.ReadCloser, error) {
+	creds, err := c.credentials(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	target, err := c.url(req.path, req.query)
+	if err != nil {
+		return nil, nil, req.fail(KindBadRequest, 0, "invalid request path", err)
+	}
+	var payload []byte
+	if req.body != nil {
+		if payload, err = json.Marshal(req.body); err != nil {
+			return nil, nil, req.fail(KindBadRequest, 0, "encoding the request body", err)
+		}
+	}
+
+	type outcome struct {
+		resp *Response
+		body io.ReadCloser
+	}
+	operation := func() (outcome, error) {
+		resp, body, err := c.attempt(ctx, req, target, payload, creds, decode)
+		if err != nil {
+			return outcome{resp: resp}, c.retryable(ctx, req, err)
+		}
+		return outcome{resp: resp, body: body}, nil
+	}
+	tries := uint(1)
+	if req.method == http.MethodGet {
+		tries += uint(c.maxRetries)
+	}
+	out, err := backoff.Retry(ctx, operation,
+		backoff.WithBackOff(c.newBackOff()),
+		backoff.WithMaxTries(tries),
+		backoff.WithMaxElapsedTime(0))
+	if err != nil {
+		return out.resp, nil, finalError(ctx, req, err)
+	}
+	return out.resp, out.body, nil
+}
+
+func (c *Client) newBackOff() backoff.BackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = c.retryBaseWait
+	b.Multiplier = 2
+	b.MaxInterval = 8 * c.retryBaseWait
+	return b
+}
+
+// finalError turns what backoff.Retry gave up with into an *Error. Retry
+// answers with the context's error when the caller's context ends between
+// attempts.
+func finalError(ctx context.Context, req *request, err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return contextError(ctx, req, err)
+}
+
+func contextError(ctx context.Context, req *request, err error) *Error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		return req.fail(KindTimeout, 0, "deadline exceeded", err)
+	}
+	return req.fail(KindTransport, 0, "call canceled", err)
+}
+
+// retryAfterHint carries GitLab's Retry-After to backoff.Retry, which waits
+// that long instead of its own interval, while keeping the *Error in the chain.
+type retryAfterHint struct {
+	err  *Error
+	wait backoff.RetryAfterError
+}
+
+func (h *retryAfterHint) Error() string   { return h.err.Error() }
+func (h *retryAfterHint) Unwrap() []error { return []error{h.err, &h.wait} }
+
+// retryable decides whether a failed attempt is tried again: only GETs, only
+// on 5xx, connection failures and attempt timeouts, and on 429 when GitLab's
+// wait fits both MaxRetryWait and the caller's deadline.
+func (c *Client) retryable(ctx context.Context, req *request, err *Error) error {
+	if req.method != http.MethodGet || ctx.Err() != nil {
+		return backoff.Permanent(err)
+	}
+	switch {
+	case err.Kind == KindRateLimited:
+		if err.RetryAfter == 0 {
+			return err
+		}
+		if err.RetryAfter > c.maxRetryWait {
+			return backoff.Permanent(err)
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < err.RetryAfter {
+			return backoff.Permanent(err)
+		}
+		return &retryAfterHint{err: err, wait: backoff.RetryAfterError{Duration: err.RetryAfter}}
+	case err.Kind == KindUpstream && err.StatusCode >= 500,
+		err.Kind == KindTransport,
+		err.Kind == KindTimeout:
+		return err
+	default:
+		return backoff.Permanent(err)
+	}
+}
+
+// attempt performs one HTTP exchange within Config.Timeout. A JSON body is
+// decoded inside the attempt so the timeout covers it; a stream's timeout ends
+// when the headers arrive, after which only the caller's context governs.
+func (c *Client) attempt(ctx context.Context, req *request, target *url.URL, payload []byte, creds *Credentials, decode decodeFunc) (*Response, io.ReadCloser, *Error) {
+	actx, cancel := context.WithCancelCause(ctx)
+	timer := time.AfterFunc(c.timeout, func() { cancel(errAttemptTimeout) })
+	done := func() {
+		timer.Stop()
+		cancel(nil)
+	}
+
+	hreq, err := c.newHTTPRequest(actx, req, target, payload, creds)
+	if err != nil {
+		done()
+		return nil, nil, req.fail(KindBadRequest, 0, "building the request", err)
+	}
+	hresp, err := c.http.Do(hreq)
+	if err != nil {
+		e := transportError(ctx, actx, req, err)
+		done()
+		return nil, nil, e
+	}
+	resp := newResponse(hresp)
+	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
+		e := statusError(req, hresp, creds)
+		drainClose(hresp.Body)
+		done()
+		return resp, nil, e
+	}
+	if req.stream {
+		if !timer.Stop() {
+			drainClose(hresp.Body)
+			done()
+			return resp, nil, req.fail(KindTimeout, hresp.StatusCode, "timed out before the log started", errAttemptTimeout)
+		}
+		return resp, &streamBody{ReadCloser: hresp.Body, cancel: func() { cancel(nil) }}, nil
+	}
+	defer done()
+	if err := decodeBody(hresp.Body, decode); err != nil {
+		drainClose(hresp.Body)
+		if actx.Err() != nil {
+			return resp, nil, transportError(ctx, actx, req, err)
+		}
+		return resp, nil, req.fail(KindMalformed, hresp.StatusCode, "response body is not the expected JSON", err)
+	}
+	drainClose(hresp.Body)
+	return resp, nil, nil
+}
+
+func (c *Client) newHTTPRequest(ctx context.Context, req *request, target *url.URL, payload []byte, creds *Credentials) (*http.Request, error) {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.method, target.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	hreq.URL = target
+	hreq.Header.Set("User-Agent", c.userAgent)
+	if !req.stream {
+		hreq.Header.Set("Accept", "application/json")
+	}
+	if payload != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	if creds != nil {
+		creds.apply(hreq.Header)
+	}
+	return hreq, nil
+}
+
+// decodeBody decodes exactly one JSON value straight from the body and
+// insists nothing but whitespace follows, so a truncated or padded body is
+// caught rather than half-used.
+func decodeBody(body io.Reader, decode decodeFunc) error {
+	dec := json.NewDecoder(body)
+	if err := decode(dec); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			return errors.New("data after the JSON value")
+		}
+		return err
+	}
+	return nil
+}
+
+// drainClose reads a little of what is left so the connection can be reused,
+// then closes the body.
+func drainClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 4<<10))
+	_ = body.Close()
+}
+
+// transportError classifies a failure with no usable HTTP answer. ctx is the
+// caller's, actx the attempt's.
+func transportError(ctx, actx context.Context, req *request, err error) *Error {
+	if ctx.Err() != nil {
+		return contextError(ctx, req, err)
+	}
+	if errors.Is(context.Cause(actx), errAttemptTimeout) {
+		return req.fail(KindTimeout, 0, "no answer within the attempt timeout", errAttemptTimeout)
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return req.fail(KindTimeout, 0, "network timeout", err)
+	}
+	return req.fail(KindTransport, 0, "connection failed", err)
+}
+
+// statusError reads GitLab's error answer. The token is scrubbed from the
+// message in case an upstream ever echoes a header back.
+func statusError(req *request, resp *http.Response, creds *Credentials) *Error {
+	msg := errorMessage(resp.StatusCode, io.LimitReader(resp.Body, maxErrorBody))
+	if creds != nil {
+		msg = strings.ReplaceAll(msg, creds.Token, "[REDACTED]")
+	}
+	e := req.fail(kindForStatus(resp.StatusCode), resp.StatusCode, msg, nil)
+	if e.Kind == KindRateLimited {
+		e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return e
+}
+
+// streamBody is a job log being read; closing it ends the call's context.
+type streamBody struct {
+	io.ReadCloser
+	cancel func()
+}
+
+func (s *streamBody) Close() error {
+	err := s.ReadCloser.Close()
+	s.cancel()
+	if err != nil {
+		return fmt.Errorf("closing job log: %w", err)
+	}
+	return nil
+}

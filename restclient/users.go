@@ -1,0 +1,22 @@
+package restclient
+
+import "context"
+
+// GetUser returns one user.
+func (c *Client) GetUser(ctx context.Context, userID int64) (*User, *Response, error) {
+	id, idErr := idSegment("user id", userID)
+	req, err := get(RouteUser, "/users/"+id, idErr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return getOne[User](ctx, c, req)
+}
+
+// CurrentUser returns the user the call's credentials belong to.
+func (c *Client) CurrentUser(ctx context.Context) (*User, *Response, error) {
+	req, err := get(RouteCurrentUser, "/user", nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return getOne[User](ctx, c, req)
+}
