@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"sync"
 )
 
 // AssetsPath is the path prefix under which the handler serves its assets.
@@ -23,10 +24,12 @@ var dist embed.FS
 //go:embed static/start.js
 var static embed.FS
 
-// asset is one embedded file served under a content-addressed URL.
+// asset is one embedded file served under a content-addressed URL. Its gzip
+// form is made on first request, so starting the server costs nothing.
 type asset struct {
 	contentType string
 	body        []byte
+	gzipped     func() ([]byte, error)
 }
 
 // assetSet maps a URL path to its asset. The URL carries a digest of every
@@ -96,7 +99,12 @@ func loadAssets() (assetSet, error) {
 		if !ok {
 			return assetSet{}, fmt.Errorf("embedded asset %s: no content type for its extension", name)
 		}
-		set.byPath[set.prefix+name] = asset{contentType: contentType, body: files[name]}
+		body := files[name]
+		set.byPath[set.prefix+name] = asset{
+			contentType: contentType,
+			body:        body,
+			gzipped:     sync.OnceValues(func() ([]byte, error) { return gzipBytes(body) }),
+		}
 	}
 	return set, nil
 }

@@ -75,8 +75,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	header.Set("Content-Type", found.contentType)
 	// The URL names the content's digest, so the content behind it never changes.
 	header.Set("Cache-Control", "public, max-age=31536000, immutable")
-	header.Set("ETag", strconv.Quote(h.assets.digest))
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(found.body))
+	header.Set("Vary", "Accept-Encoding")
+	body, etag := found.body, h.assets.digest
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		// On a compression failure the identity encoding still serves the asset.
+		if gzipped, err := found.gzipped(); err == nil {
+			body, etag = gzipped, etag+"-gzip"
+			header.Set("Content-Encoding", "gzip")
+		}
+	}
+	header.Set("ETag", strconv.Quote(etag))
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 }
 
 func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,90 @@
+package graphiql
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"testing"
+)
+
+func TestAcceptsGzip(t *testing.T) {
+	tests := []struct {
+		acceptEncoding string
+		want           bool
+	}{
+		{"", false},
+		{"gzip", true},
+		{"gzip, deflate, br, zstd", true},
+		{"br;q=1.0, GZIP;q=0.5", true},
+		{"x-gzip", true},
+		{"gzip;q=0", false},
+		{"gzip;q=0.000", false},
+		{"gzip;q=nonsense", false},
+		{"identity", false},
+		{"*", true},
+		{"*;q=0", false},
+		{"*, gzip;q=0", false},
+		{"deflate, br", false},
+		{"gzipx", false},
+	}
+	for _, tt := range tests {
+		if got := acceptsGzip(tt.acceptEncoding); got != tt.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", tt.acceptEncoding, got, tt.want)
+		}
+	}
+}
+
+func TestAssetsServedGzippedToClientsThatAcceptIt(t *testing.T) {
+	h := Handler(Options{})
+	url := assets.url("graphiql.min.js")
+	plain := get(t, h, http.MethodGet, url, nil)
+	plainBody := readBody(t, plain)
+	zipped := get(t, h, http.MethodGet, url, http.Header{"Accept-Encoding": {"gzip, br"}})
+	if zipped.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding = %q, want gzip", zipped.Header.Get("Content-Encoding"))
+	}
+	for _, resp := range []*http.Response{plain, zipped} {
+		if resp.Header.Get("Vary") != "Accept-Encoding" {
+			t.Errorf("Vary = %q, want Accept-Encoding", resp.Header.Get("Vary"))
+		}
+	}
+	if plain.Header.Get("ETag") == zipped.Header.Get("ETag") {
+		t.Errorf("identity and gzip forms share the ETag %s", plain.Header.Get("ETag"))
+	}
+	compressed := readBody(t, zipped)
+	reader, err := gzip.NewReader(bytes.NewReader([]byte(compressed)))
+	if err != nil {
+		t.Fatalf("open gzip body: %v", err)
+	}
+	unzipped, err := io.ReadAll(reader)
+	if err != nil {
+		t.Fatalf("read gzip body: %v", err)
+	}
+	if !bytes.Equal(unzipped, []byte(plainBody)) {
+		t.Errorf("gzip body unzips to %d bytes, want the %d-byte asset", len(unzipped), len(plainBody))
+	}
+	if len(compressed)*3 > len(plainBody) {
+		t.Errorf("gzip body is %d bytes for a %d-byte asset; want it under a third", len(compressed), len(plainBody))
+	}
+}
+
+func BenchmarkServeGzippedBundle(b *testing.B) {
+	h := Handler(Options{})
+	url := assets.url("graphiql.min.js")
+	for b.Loop() {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Accept-Encoding", "gzip")
+		h.ServeHTTP(discardResponse{header: http.Header{}}, req)
+	}
+}
+
+// discardResponse drops the body so the benchmark measures the handler.
+type discardResponse struct{ header http.Header }
+
+func (d discardResponse) Header() http.Header         { return d.header }
+func (d discardResponse) Write(p []byte) (int, error) { return len(p), nil }
+func (d discardResponse) WriteHeader(int)             {}
