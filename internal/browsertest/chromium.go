@@ -43,7 +43,7 @@ func newBrowser(t testing.TB) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
 	)
-	tab, cancelTab := chromedp.NewContext(allocator, chromedp.WithLogf(t.Logf))
+	tab, cancelTab := chromedp.NewContext(allocator)
 	t.Cleanup(func() {
 		cancelTab()
 		cancelAllocator()
