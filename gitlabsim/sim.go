@@ -1,0 +1,146 @@
+// Package gitlabsim simulates GitLab's REST API (the Jobs API and what surrounds it)
+// over a deterministic seeded world, with latency, fault injection and request
+// accounting for tests, demos and benchmarks. It imports nothing of jobgraph.
+package gitlabsim
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure a simulator.
+type Options struct {
+	Seed      int64         // deterministic world
+	Latency   time.Duration // fixed added latency per API request (0 = none)
+	Jitter    time.Duration // extra uniform random latency in [0, Jitter)
+	LiveClock bool          // when true, a ticker moves running jobs forward; tests leave it false
+	// ExternalURL builds web_url and Link headers when set; otherwise they follow the request's Host.
+	ExternalURL string
+}
+
+// liveTick is how often the live clock moves the world.
+const liveTick = time.Second
+
+// Sim is an http.Handler serving GitLab's REST API under /api/v4 and its own
+// controls under /_sim/.
+type Sim struct {
+	routes      []route
+	externalURL string
+
+	mu    sync.RWMutex // guards world
+	world *world
+
+	statsMu sync.Mutex
+	stats   map[string]int64
+
+	ctlMu     sync.Mutex // guards faults, latency and the RNG that draws them
+	faults    Faults
+	fixed     time.Duration
+	jitter    time.Duration
+	rng       *rand.Rand
+	closeOnce sync.Once
+	closed    chan struct{}
+	clockDone chan struct{}
+}
+
+// New seeds a world and returns its simulator. Close it to stop the live clock.
+func New(opts Options) *Sim {
+	s := &Sim{
+		routes:      newRoutes(),
+		externalURL: strings.TrimSuffix(opts.ExternalURL, "/"),
+		world:       newWorld(opts.Seed),
+		stats:       map[string]int64{},
+		fixed:       opts.Latency,
+		jitter:      opts.Jitter,
+		rng:         rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed)),
+		closed:      make(chan struct{}),
+	}
+	if opts.LiveClock {
+		s.clockDone = make(chan struct{})
+		go s.runClock()
+	}
+	return s
+}
+
+// Close stops the live clock, if any, and releases requests held by timeout faults.
+func (s *Sim) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		if s.clockDone != nil {
+			<-s.clockDone
+		}
+	})
+}
+
+// SetLatency replaces the added latency: fixed plus uniform random in [0, jitter).
+func (s *Sim) SetLatency(fixed, jitter time.Duration) {
+	s.ctlMu.Lock()
+	defer s.ctlMu.Unlock()
+	s.fixed, s.jitter = fixed, jitter
+}
+
+// ServeHTTP serves the API and the /_sim/ controls.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.EscapedPath()
+	if strings.HasPrefix(path, "/_sim/") {
+		s.serveControl(w, r, path)
+		return
+	}
+	rt, params := match(s.routes, r.Method, path)
+	key := unmatchedKey
+	if rt != nil {
+		key = rt.key()
+	}
+	s.count(key)
+	if !s.delay(r) {
+		return
+	}
+	if s.injectFault(w, r, key, rt != nil) {
+		return
+	}
+	if rt == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
+		return
+	}
+	rc, ok := s.newRequestContext(w, r, rt, params)
+	if !ok {
+		return
+	}
+	rt.handle(s, rc)
+}
+
+// delay sleeps the configured latency; it reports false when the client gave up first.
+func (s *Sim) delay(r *http.Request) bool {
+	s.ctlMu.Lock()
+	d := s.fixed
+	if s.jitter > 0 {
+		d += time.Duration(s.rng.Int64N(int64(s.jitter)))
+	}
+	s.ctlMu.Unlock()
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// baseURL is the instance URL links point at.
+func (s *Sim) baseURL(r *http.Request) string {
+	if s.externalURL != "" {
+		return s.externalURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

@@ -1,0 +1,39 @@
+package gitlabsim
+
+import "net/http"
+
+func (s *Sim) getUser(rc *requestContext) {
+	id, ok := rc.intParam("id")
+	if !ok {
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := render{w: s.world, base: rc.base}.user(id)
+	if u == nil {
+		notFound(rc.w, "User")
+		return
+	}
+	writeJSON(rc.w, http.StatusOK, u)
+}
+
+// getCurrentUser serves GET /user with the owner's view (Entities::UserPublic).
+func (s *Sim) getCurrentUser(rc *requestContext) {
+	if !rc.authenticated() {
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := rc.user
+	signIn := stamp(s.world.now.Add(-3 * 3600e9))
+	writeJSON(rc.w, http.StatusOK, currentUserEntity{
+		userEntity:     *render{w: s.world, base: rc.base}.user(u.ID),
+		LastSignInAt:   signIn,
+		ConfirmedAt:    stamp(u.CreatedAt),
+		LastActivityOn: s.world.now.Format("2006-01-02"),
+		Email:          u.Email,
+		ThemeID:        1, ColorSchemeID: 1, ProjectsLimit: 100000,
+		CurrentSignInAt: signIn, Identities: []any{}, CanCreateGroup: true, CanCreateProject: true,
+		CommitEmail: u.Email,
+	})
+}
