@@ -3,6 +3,7 @@ package restclient
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -59,4 +60,9 @@ func respond(status int, body string) http.HandlerFunc {
 
 func asError(err error, target **Error) bool {
 	return errors.As(err, target)
+}
+
+func readAllString(r io.Reader) (string, error) {
+	b, err := io.ReadAll(r)
+	return string(b), err
 }

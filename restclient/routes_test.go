@@ -347,7 +347,7 @@ func TestInvalidArgumentsSendNothing(t *testing.T) {
 			_, _, err := c.ListProjectJobs(ctx, "1", &ListJobsOptions{ListOptions: ListOptions{Cursor: "x"}})
 			return err
 		},
-		"empty project id": func() error { _, _, err := c.GetProject(ctx, ""); return err },
+		"empty project id":   func() error { _, _, err := c.GetProject(ctx, ""); return err },
 		"dot-dot project id": func() error { _, _, err := c.GetProject(ctx, ".."); return err },
 		"zero job id":        func() error { _, _, err := c.GetJob(ctx, "1", 0); return err },
 		"negative pipeline":  func() error { _, _, err := c.GetPipeline(ctx, "1", -5); return err },

@@ -1,0 +1,165 @@
+package restclient
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestCredentialsHeaders(t *testing.T) {
+	tests := []struct {
+		creds        Credentials
+		header, want string
+	}{
+		{Credentials{Kind: PrivateToken, Token: "p1"}, "PRIVATE-TOKEN", "p1"},
+		{Credentials{Kind: BearerToken, Token: "b1"}, "Authorization", "Bearer b1"},
+		{Credentials{Kind: JobToken, Token: "j1"}, "JOB-TOKEN", "j1"},
+	}
+	for _, tt := range tests {
+		var seen captured
+		c, _ := newTestClient(t, recordOne(200, userJSON, &seen))
+		if _, _, err := c.CurrentUser(WithCredentials(context.Background(), tt.creds)); err != nil {
+			t.Fatal(err)
+		}
+		if got := seen.header.Get(tt.header); got != tt.want {
+			t.Errorf("%v: %s = %q, want %q", tt.creds, tt.header, got, tt.want)
+		}
+		others := 0
+		for _, h := range []string{"PRIVATE-TOKEN", "Authorization", "JOB-TOKEN"} {
+			if seen.header.Get(h) != "" {
+				others++
+			}
+		}
+		if others != 1 {
+			t.Errorf("%v: %d auth headers sent, want exactly one", tt.creds, others)
+		}
+	}
+}
+
+func TestFallbackOnlyWithoutCallerCredentials(t *testing.T) {
+	var seen captured
+	fallback := Credentials{Kind: PrivateToken, Token: "server-wide"}
+	c, _ := newTestClient(t, recordOne(200, userJSON, &seen), func(cfg *Config) { cfg.Fallback = &fallback })
+
+	if _, _, err := c.CurrentUser(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if seen.header.Get("PRIVATE-TOKEN") != "server-wide" {
+		t.Errorf("fallback not used for a call without credentials")
+	}
+	if _, _, err := c.CurrentUser(WithCredentials(context.Background(), Credentials{Kind: BearerToken, Token: "mine"})); err != nil {
+		t.Fatal(err)
+	}
+	if seen.header.Get("PRIVATE-TOKEN") != "" || seen.header.Get("Authorization") != "Bearer mine" {
+		t.Errorf("caller credentials not used alone: %v", seen.header)
+	}
+
+	plain, _ := newTestClient(t, recordOne(200, userJSON, &seen))
+	if _, _, err := plain.CurrentUser(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if seen.header.Get("PRIVATE-TOKEN") != "" || seen.header.Get("Authorization") != "" {
+		t.Errorf("anonymous call sent credentials: %v", seen.header)
+	}
+}
+
+func TestCredentialsFromRequest(t *testing.T) {
+	tests := []struct {
+		headers map[string]string
+		want    Credentials
+		ok      bool
+	}{
+		{map[string]string{"PRIVATE-TOKEN": "p"}, Credentials{PrivateToken, "p"}, true},
+		{map[string]string{"Authorization": "Bearer b"}, Credentials{BearerToken, "b"}, true},
+		{map[string]string{"Authorization": "bearer  b "}, Credentials{BearerToken, "b"}, true},
+		{map[string]string{"JOB-TOKEN": "j"}, Credentials{JobToken, "j"}, true},
+		{map[string]string{"PRIVATE-TOKEN": "p", "JOB-TOKEN": "j"}, Credentials{PrivateToken, "p"}, true},
+		{map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}, Credentials{}, false},
+		{map[string]string{"Authorization": "Bearer "}, Credentials{}, false},
+		{map[string]string{}, Credentials{}, false},
+	}
+	for _, tt := range tests {
+		r, _ := http.NewRequest(http.MethodGet, "/", nil)
+		for k, v := range tt.headers {
+			r.Header.Set(k, v)
+		}
+		got, ok := CredentialsFromRequest(r)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%v: got %v %q, %v", tt.headers, got.Kind, got.Token, ok)
+		}
+	}
+}
+
+func TestCredentialsNeverPrintToken(t *testing.T) {
+	c := Credentials{Kind: BearerToken, Token: testToken}
+	for _, s := range []string{c.String(), fmt.Sprint(c), fmt.Sprintf("%v %+v %#v %s", c, c, c, c), fmt.Sprint(&c)} {
+		if strings.Contains(s, testToken) {
+			t.Errorf("%q prints the token", s)
+		}
+	}
+	if c.String() != "Bearer(redacted)" || (Credentials{Kind: PrivateToken}).String() != "PRIVATE-TOKEN(redacted)" {
+		t.Errorf("String() = %q", c.String())
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	a := Credentials{Kind: PrivateToken, Token: "t"}
+	b := Credentials{Kind: BearerToken, Token: "t"}
+	if a.Fingerprint() == b.Fingerprint() || a.Fingerprint() != (Credentials{PrivateToken, "t"}).Fingerprint() || len(a.Fingerprint()) != 64 {
+		t.Errorf("fingerprints %s %s", a.Fingerprint(), b.Fingerprint())
+	}
+	if secret := (Credentials{Kind: PrivateToken, Token: testToken}).Fingerprint(); strings.Contains(secret, testToken) {
+		t.Error("fingerprint contains the token")
+	}
+}
+
+func TestNewValidatesConfig(t *testing.T) {
+	bad := []Config{
+		{BaseURL: ""},
+		{BaseURL: "gitlab.example.com"},
+		{BaseURL: "ftp://gitlab.example.com"},
+		{BaseURL: "https://user:pw@gitlab.example.com"},
+		{BaseURL: "https://gitlab.example.com/?x=1"},
+		{BaseURL: "https://gitlab.example.com", Timeout: -1},
+		{BaseURL: "https://gitlab.example.com", Fallback: &Credentials{Kind: 9, Token: "x"}},
+	}
+	for _, cfg := range bad {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("New(%+v) accepted", cfg)
+		} else if strings.Contains(err.Error(), "pw") {
+			t.Errorf("error %q shows the password", err)
+		}
+	}
+}
+
+func TestBaseURLWithPathPrefix(t *testing.T) {
+	var seen captured
+	c, _ := newTestClient(t, recordOne(200, userJSON, &seen))
+	sub, err := New(Config{BaseURL: "http://" + c.base.Host + "/gitlab/", RetryBaseWait: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sub.GetUser(authed(), 5); err != nil {
+		t.Fatal(err)
+	}
+	if seen.escapedPath != "/gitlab/api/v4/users/5" {
+		t.Errorf("path %s", seen.escapedPath)
+	}
+}
+
+func TestRedirectsStayOnGitLab(t *testing.T) {
+	var leaked captured
+	other, _ := newTestClient(t, recordOne(200, userJSON, &leaked))
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://"+other.base.Host+"/api/v4/user", http.StatusFound)
+	}))
+	_, _, err := c.CurrentUser(authed())
+	if KindOf(err) != KindUpstream {
+		t.Errorf("err = %v, want upstream error for a cross-host redirect", err)
+	}
+	if leaked.header != nil {
+		t.Errorf("followed a redirect to another host with headers %v", leaked.header)
+	}
+}

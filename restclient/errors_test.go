@@ -1,0 +1,134 @@
+package restclient
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestStatusErrors(t *testing.T) {
+	tests := []struct {
+		status  int
+		body    string
+		kind    ErrorKind
+		message string
+	}{
+		{400, `{"message":"400 Bad request - scope does not have a valid value"}`, KindBadRequest, "400 Bad request - scope does not have a valid value"},
+		{400, `{"error":"scope is invalid"}`, KindBadRequest, "scope is invalid"},
+		{400, `{"message":{"base":["Unplayable Job"],"name":["can't be blank","is too short"]}}`, KindBadRequest, "base Unplayable Job; name can't be blank; is too short"},
+		{400, `{"message":["first","second"]}`, KindBadRequest, "first; second"},
+		{401, `{"message":"401 Unauthorized"}`, KindUnauthenticated, "401 Unauthorized"},
+		{401, `{"error":"invalid_token","error_description":"Token is expired."}`, KindUnauthenticated, "invalid_token: Token is expired."},
+		{403, `{"message":"Job is not retryable"}`, KindForbidden, "Job is not retryable"},
+		{404, `{"message":"404 Project Not Found"}`, KindNotFound, "404 Project Not Found"},
+		{404, `{"error":"404 Not Found"}`, KindNotFound, "404 Not Found"},
+		{409, `{"message":"409 Conflict"}`, KindConflict, "409 Conflict"},
+		{422, `{"message":"422 Unprocessable"}`, KindBadRequest, "422 Unprocessable"},
+		{429, `Retry later`, KindRateLimited, "429 Too Many Requests"},
+		{500, `<html>oops</html>`, KindUpstream, "500 Internal Server Error"},
+		{502, ``, KindUpstream, "502 Bad Gateway"},
+		{405, `{"message":"405 Method Not Allowed"}`, KindUpstream, "405 Method Not Allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.message, func(t *testing.T) {
+			c, _ := newTestClient(t, respond(tt.status, tt.body), func(cfg *Config) { cfg.MaxRetries = -1 })
+			_, resp, err := c.GetJob(authed(), "1", 7)
+			var e *Error
+			if !asError(err, &e) {
+				t.Fatalf("err = %v, want *Error", err)
+			}
+			if e.Kind != tt.kind || e.StatusCode != tt.status || e.Message != tt.message {
+				t.Errorf("got kind %v status %d message %q, want %v %d %q", e.Kind, e.StatusCode, e.Message, tt.kind, tt.status, tt.message)
+			}
+			if e.Method != http.MethodGet || e.Route != RouteJob {
+				t.Errorf("method/route = %s %s", e.Method, e.Route)
+			}
+			if resp == nil || resp.StatusCode != tt.status {
+				t.Errorf("the *Response of a failed call should carry the status, got %v", resp)
+			}
+		})
+	}
+}
+
+func TestTokenNeverInErrors(t *testing.T) {
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"message":"token ` + r.Header.Get("PRIVATE-TOKEN") + ` may not"}`))
+	})
+	c, _ := newTestClient(t, echo)
+	_, _, err := c.GetJob(authed(), "1", 7)
+	if err == nil || strings.Contains(err.Error(), testToken) {
+		t.Fatalf("error %q leaks the token", err)
+	}
+	if !strings.Contains(err.Error(), "[REDACTED]") {
+		t.Errorf("error %q: want the echoed token redacted", err)
+	}
+
+	// A refused connection and a malformed token must not leak it either.
+	dead, _ := New(Config{BaseURL: "http://127.0.0.1:1", MaxRetries: -1})
+	_, _, err = dead.GetJob(authed(), "1", 7)
+	if KindOf(err) != KindTransport || strings.Contains(err.Error(), testToken) {
+		t.Errorf("transport error %q", err)
+	}
+	bad := WithCredentials(t.Context(), Credentials{Kind: PrivateToken, Token: "bad\r\ntoken " + testToken})
+	_, _, err = c.GetJob(bad, "1", 7)
+	if KindOf(err) != KindUnauthenticated || strings.Contains(err.Error(), testToken) {
+		t.Errorf("malformed credentials error %q", err)
+	}
+}
+
+func TestKindOf(t *testing.T) {
+	if KindOf(nil) != 0 || KindOf(http.ErrHandlerTimeout) != 0 {
+		t.Error("KindOf of a foreign error must be 0")
+	}
+	wrapped := &Error{Kind: KindNotFound}
+	if KindOf(wrapped) != KindNotFound {
+		t.Error("KindOf(*Error)")
+	}
+	if got := (&Error{Kind: KindRateLimited, StatusCode: 429, Method: "GET", Route: RouteJob, Message: "slow down", RetryAfter: 3e9}).Error(); got != "gitlab GET /projects/:id/jobs/:job_id: rate limited (429): slow down, retry after 3s" {
+		t.Errorf("Error() = %q", got)
+	}
+}
+
+func TestMalformedBodies(t *testing.T) {
+	bodies := map[string]string{
+		"truncated":    jobJSON[:len(jobJSON)/2],
+		"empty":        "",
+		"html":         "<html></html>",
+		"wrong type":   `{"id":"seven"}`,
+		"trailing":     jobJSON + ` {"id":8}`,
+		"bad time":     `{"id":1,"created_at":"yesterday"}`,
+		"bad coverage": `{"id":1,"coverage":"lots"}`,
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			c, counter := newTestClient(t, respond(200, body))
+			_, _, err := c.GetJob(authed(), "1", 7)
+			if KindOf(err) != KindMalformed {
+				t.Errorf("err = %v, want malformed", err)
+			}
+			if n := counter.calls.Load(); n != 1 {
+				t.Errorf("%d attempts; a malformed body is not retried", n)
+			}
+		})
+	}
+	t.Run("pipeline coverage", func(t *testing.T) {
+		c, _ := newTestClient(t, respond(200, `{"id":1,"coverage":"lots"}`))
+		if _, _, err := c.GetPipeline(authed(), "1", 1); KindOf(err) != KindMalformed {
+			t.Errorf("err = %v, want malformed", err)
+		}
+	})
+}
+
+func TestTruncatedConnection(t *testing.T) {
+	// The server promises more bytes than it sends, then hangs up.
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100000")
+		w.WriteHeader(200)
+		_, _ = w.Write([]byte(`[` + jobJSON))
+	}), func(cfg *Config) { cfg.MaxRetries = -1 })
+	_, _, err := c.ListProjectJobs(authed(), "1", nil)
+	if k := KindOf(err); k != KindMalformed {
+		t.Errorf("err = %v (kind %v), want malformed", err, k)
+	}
+}
