@@ -5,11 +5,13 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 )
 
 // fakeList is an upstream list ordered by id descending, paged like GitLab.
 type fakeList struct {
+	mu        sync.Mutex // Resolve fetches pages concurrently
 	ids       []int64
 	withTotal bool
 	calls     [][2]int // page, perPage
@@ -24,6 +26,8 @@ func newFakeList(n int) *fakeList {
 }
 
 func (l *fakeList) fetch(_ context.Context, page, perPage int) (Page[int64], error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.calls = append(l.calls, [2]int{page, perPage})
 	lo := min((page-1)*perPage, len(l.ids))
 	hi := min(lo+perPage, len(l.ids))

@@ -1,0 +1,442 @@
+package graph_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"jobgraph/gitlabsim"
+	"jobgraph/graph"
+	"jobgraph/restclient"
+)
+
+// stack is gitlabsim and the gateway on loopback, as in production.
+type stack struct {
+	sim     *gitlabsim.Sim
+	gateway *httptest.Server
+}
+
+func newStack(t testing.TB) *stack {
+	t.Helper()
+	sim := gitlabsim.New(gitlabsim.Options{Seed: 1})
+	upstream := httptest.NewServer(sim)
+	client, err := restclient.New(restclient.Config{BaseURL: upstream.URL, MaxRetryWait: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gateway := httptest.NewServer(graph.NewHandler(client, graph.HandlerConfig{}))
+	t.Cleanup(func() {
+		gateway.Close()
+		upstream.Close()
+		sim.Close()
+	})
+	return &stack{sim: sim, gateway: gateway}
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+// do posts a query with a maintainer token unless token says otherwise.
+func (s *stack) do(t testing.TB, token, query string, vars map[string]any) gqlResponse {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, s.gateway.URL, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out gqlResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("decoding response (status %d): %v", resp.StatusCode, err)
+	}
+	return out
+}
+
+// data runs a query that must succeed and decodes its data into v.
+func (s *stack) data(t testing.TB, query string, vars map[string]any, v any) {
+	t.Helper()
+	out := s.do(t, gitlabsim.TokenMaintainer, query, vars)
+	if len(out.Errors) > 0 {
+		t.Fatalf("errors: %+v", out.Errors)
+	}
+	if err := json.Unmarshal(out.Data, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// calls returns the upstream calls made since the last reset, by route.
+func (s *stack) calls() map[string]int64 {
+	st := s.sim.Stats()
+	s.sim.ResetStats()
+	return st
+}
+
+func total(calls map[string]int64) int64 {
+	var n int64
+	for _, c := range calls {
+		n += c
+	}
+	return n
+}
+
+const (
+	routeProjectJobs  = "GET /api/v4/projects/:id/jobs"
+	routeJob          = "GET /api/v4/projects/:id/jobs/:job_id"
+	routePipeline     = "GET /api/v4/projects/:id/pipelines/:pipeline_id"
+	routePipelines    = "GET /api/v4/projects/:id/pipelines"
+	routePipelineJobs = "GET /api/v4/projects/:id/pipelines/:pipeline_id/jobs"
+	routeProject      = "GET /api/v4/projects/:id"
+)
+
+type jobsPage struct {
+	Project struct {
+		Jobs struct {
+			TotalCount *int `json:"totalCount"`
+			PageInfo   struct {
+				HasNextPage     bool   `json:"hasNextPage"`
+				HasPreviousPage bool   `json:"hasPreviousPage"`
+				EndCursor       string `json:"endCursor"`
+			} `json:"pageInfo"`
+			Nodes []struct {
+				ID         string `json:"id"`
+				DatabaseID int64  `json:"databaseId"`
+				Pipeline   struct {
+					DatabaseID int64    `json:"databaseId"`
+					Duration   *float64 `json:"duration"`
+				} `json:"pipeline"`
+			} `json:"nodes"`
+		} `json:"jobs"`
+	} `json:"project"`
+}
+
+const embeddedFields = `
+	id databaseId name status
+	pipeline { databaseId status ref sha }
+	user { username name }
+	commit { title shortId }`
+
+// 100 jobs with what GitLab embeds in each job cost exactly one call.
+func TestEmbeddedFieldsCostOneCall(t *testing.T) {
+	s := newStack(t)
+	var got jobsPage
+	s.data(t, `query($p: Int!) { project(id: $p) { jobs(first: 100) { totalCount nodes {`+embeddedFields+` } } } }`,
+		map[string]any{"p": gitlabsim.ProjectDemo}, &got)
+	if n := len(got.Project.Jobs.Nodes); n != 100 {
+		t.Fatalf("got %d jobs, want 100", n)
+	}
+	if got.Project.Jobs.TotalCount != nil {
+		t.Errorf("totalCount = %d, want null: GitLab gives no total for project jobs", *got.Project.Jobs.TotalCount)
+	}
+	if calls := s.calls(); total(calls) != 1 || calls[routeProjectJobs] != 1 {
+		t.Fatalf("upstream calls %v, want exactly one %s", calls, routeProjectJobs)
+	}
+}
+
+// A field only the full pipeline carries costs one call per distinct pipeline.
+func TestPipelineDurationCostsOneCallPerDistinctPipeline(t *testing.T) {
+	s := newStack(t)
+	var got jobsPage
+	s.data(t, `query($p: Int!) { project(id: $p) { jobs(first: 100) { nodes {`+embeddedFields+` pipeline { duration } } } } }`,
+		map[string]any{"p": gitlabsim.ProjectDemo}, &got)
+	distinct := map[int64]bool{}
+	for _, j := range got.Project.Jobs.Nodes {
+		distinct[j.Pipeline.DatabaseID] = true
+	}
+	calls := s.calls()
+	if calls[routeProjectJobs] != 1 || calls[routePipeline] != int64(len(distinct)) || total(calls) != int64(1+len(distinct)) {
+		t.Fatalf("upstream calls %v, want 1 + %d distinct pipelines", calls, len(distinct))
+	}
+	if len(distinct) < 2 {
+		t.Fatalf("fixture too small: %d distinct pipelines", len(distinct))
+	}
+}
+
+// node() on many job ids costs one call per distinct job at most.
+func TestNodesAreDeduplicated(t *testing.T) {
+	s := newStack(t)
+	var page jobsPage
+	s.data(t, `query($p: Int!) { project(id: $p) { jobs(first: 50) { nodes { id } } } }`,
+		map[string]any{"p": gitlabsim.ProjectDemo}, &page)
+	s.calls()
+	var ids []string
+	for _, j := range page.Project.Jobs.Nodes {
+		ids = append(ids, j.ID)
+	}
+	ids = append(ids, ids[:10]...) // duplicates cost nothing more
+	var aliases strings.Builder
+	for i, id := range ids[:5] {
+		fmt.Fprintf(&aliases, "a%d: node(id: %q) { id }\n", i, id)
+	}
+	var got struct {
+		Nodes []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"nodes"`
+	}
+	s.data(t, `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Job { name } } `+aliases.String()+` }`,
+		map[string]any{"ids": ids}, &got)
+	for i, n := range got.Nodes {
+		if n.ID != ids[i] || n.Name == "" {
+			t.Fatalf("node %d = %+v, want job %s", i, n, ids[i])
+		}
+	}
+	if calls := s.calls(); calls[routeJob] != 50 || total(calls) != 50 {
+		t.Fatalf("upstream calls %v, want 50 single-job calls", calls)
+	}
+}
+
+// Nested connections cost one call per level per parent: 1 + 1 + 20.
+func TestNestedConnectionsCostOneCallPerParent(t *testing.T) {
+	s := newStack(t)
+	var got struct {
+		Project struct {
+			Name      string `json:"name"`
+			Pipelines struct {
+				Nodes []struct {
+					Jobs struct {
+						Nodes []struct{ Name string } `json:"nodes"`
+					} `json:"jobs"`
+				} `json:"nodes"`
+			} `json:"pipelines"`
+		} `json:"project"`
+	}
+	s.data(t, `query($path: String!) { project(fullPath: $path) { name
+		pipelines(first: 20) { nodes { jobs(first: 50) { nodes { name } } } } } }`,
+		map[string]any{"path": gitlabsim.ProjectPath(gitlabsim.ProjectDemo)}, &got)
+	if n := len(got.Project.Pipelines.Nodes); n != 20 {
+		t.Fatalf("got %d pipelines, want 20", n)
+	}
+	for _, p := range got.Project.Pipelines.Nodes {
+		if len(p.Jobs.Nodes) == 0 {
+			t.Fatalf("a pipeline with no jobs")
+		}
+	}
+	calls := s.calls()
+	if calls[routeProject] != 1 || calls[routePipelines] != 1 || calls[routePipelineJobs] != 20 || total(calls) != 22 {
+		t.Fatalf("upstream calls %v, want 1 project + 1 pipelines + 20 pipeline jobs", calls)
+	}
+}
+
+// Walking a project's jobs while GitLab creates new ones returns every job
+// that existed at the start exactly once.
+func TestJobWalkIsStableWhileJobsAreCreated(t *testing.T) {
+	s := newStack(t)
+	vars := map[string]any{"p": gitlabsim.ProjectDemo, "first": 73}
+	q := `query($p: Int!, $first: Int, $after: String) { project(id: $p) { jobs(first: $first, after: $after) {
+		pageInfo { hasNextPage endCursor } nodes { databaseId } } } }`
+	var baseline []int64
+	for after := ""; ; {
+		if after != "" {
+			vars["after"] = after
+		}
+		var page jobsPage
+		s.data(t, q, vars, &page)
+		for _, j := range page.Project.Jobs.Nodes {
+			baseline = append(baseline, j.DatabaseID)
+		}
+		if !page.Project.Jobs.PageInfo.HasNextPage {
+			break
+		}
+		after = page.Project.Jobs.PageInfo.EndCursor
+	}
+	delete(vars, "after")
+	var walked []int64
+	seen := map[int64]bool{}
+	for after, pages := "", 0; ; pages++ {
+		if after != "" {
+			vars["after"] = after
+		}
+		var page jobsPage
+		s.data(t, q, vars, &page)
+		for _, j := range page.Project.Jobs.Nodes {
+			if seen[j.DatabaseID] {
+				t.Fatalf("job %d returned twice", j.DatabaseID)
+			}
+			seen[j.DatabaseID] = true
+			walked = append(walked, j.DatabaseID)
+		}
+		if !page.Project.Jobs.PageInfo.HasNextPage {
+			break
+		}
+		after = page.Project.Jobs.PageInfo.EndCursor
+		if _, jobs := s.sim.AddPipeline(gitlabsim.ProjectDemo, "main"); len(jobs) == 0 {
+			t.Fatal("AddPipeline created no jobs")
+		}
+	}
+	if fmt.Sprint(walked) != fmt.Sprint(baseline) {
+		t.Fatalf("walk while creating jobs returned %d jobs, baseline %d", len(walked), len(baseline))
+	}
+}
+
+func TestErrorsArePreciseAndPartial(t *testing.T) {
+	s := newStack(t)
+	demo, private := gitlabsim.ProjectDemo, gitlabsim.ProjectPrivate
+	cases := []struct {
+		name, token, query string
+		code               string
+		path               string
+	}{
+		{"bad token", "glpat-wrong", fmt.Sprintf(`{ project(id: %d) { name } }`, demo), "UNAUTHENTICATED", "project"},
+		{"hidden project", gitlabsim.TokenOutsider, fmt.Sprintf(`{ project(id: %d) { name } }`, private), "NOT_FOUND", "project"},
+		{"missing job", gitlabsim.TokenMaintainer, fmt.Sprintf(`{ project(id: %d) { job(id: 999999999) { name } } }`, demo), "NOT_FOUND", "project.job"},
+		{"both ids", gitlabsim.TokenMaintainer, `{ project(id: 1, fullPath: "a/b") { name } }`, "BAD_USER_INPUT", "project"},
+		{"page too large", gitlabsim.TokenMaintainer, fmt.Sprintf(`{ project(id: %d) { jobs(first: 101) { nodes { name } } } }`, demo), "BAD_USER_INPUT", "project.jobs"},
+		{"garbage cursor", gitlabsim.TokenMaintainer, fmt.Sprintf(`{ project(id: %d) { jobs(after: "x!") { nodes { name } } } }`, demo), "BAD_USER_INPUT", "project.jobs"},
+		{"garbage node id", gitlabsim.TokenMaintainer, `{ node(id: "Sm9iOjE6Mg==") { id } }`, "BAD_USER_INPUT", "node"},
+		{"last without total", gitlabsim.TokenMaintainer, fmt.Sprintf(`{ project(id: %d) { jobs(last: 5) { nodes { name } } } }`, demo), "BAD_USER_INPUT", "project.jobs"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := s.do(t, c.token, c.query, nil)
+			if len(out.Errors) != 1 {
+				t.Fatalf("errors %+v, want one", out.Errors)
+			}
+			e := out.Errors[0]
+			var path []string
+			for _, p := range e.Path {
+				path = append(path, fmt.Sprint(p))
+			}
+			if e.Extensions["code"] != c.code || strings.Join(path, ".") != c.path {
+				t.Fatalf("error %+v, want code %s at %s", e, c.code, c.path)
+			}
+			if strings.Contains(e.Message, c.token) && c.token != "" {
+				t.Fatalf("error message leaks the token: %q", e.Message)
+			}
+		})
+	}
+}
+
+// One failing field fails alone; the rest of the query answers.
+func TestPartialDataAndRateLimit(t *testing.T) {
+	s := newStack(t)
+	s.sim.SetFaults(gitlabsim.Faults{
+		Routes: []string{routePipeline}, RateLimitRate: 1, RetryAfter: 30,
+	})
+	out := s.do(t, gitlabsim.TokenMaintainer, fmt.Sprintf(`{
+		ok: project(id: %d) { jobs(first: 1) { nodes { name } } }
+		limited: project(id: %d) { pipeline(id: %d) { status } } }`,
+		gitlabsim.ProjectDemo, gitlabsim.ProjectDemo, gitlabsim.PipelineFixture), nil)
+	var data struct {
+		OK struct {
+			Jobs struct{ Nodes []struct{ Name string } } `json:"jobs"`
+		} `json:"ok"`
+		Limited struct {
+			Pipeline *struct{ Status string } `json:"pipeline"`
+		} `json:"limited"`
+	}
+	if err := json.Unmarshal(out.Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	if len(data.OK.Jobs.Nodes) != 1 || data.Limited.Pipeline != nil {
+		t.Fatalf("data %s, want the jobs and a null pipeline", out.Data)
+	}
+	if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "RATE_LIMITED" || out.Errors[0].Extensions["retryAfter"] != float64(30) {
+		t.Fatalf("errors %+v, want one RATE_LIMITED with retryAfter 30", out.Errors)
+	}
+}
+
+func TestUpstreamFailureIsUpstreamError(t *testing.T) {
+	s := newStack(t)
+	s.sim.SetFaults(gitlabsim.Faults{Routes: []string{routeProjectJobs}, ErrorRate: 1, ErrorStatus: 502})
+	out := s.do(t, gitlabsim.TokenMaintainer, fmt.Sprintf(`{ project(id: %d) { jobs { nodes { name } } } }`, gitlabsim.ProjectDemo), nil)
+	if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "UPSTREAM_ERROR" {
+		t.Fatalf("errors %+v, want UPSTREAM_ERROR", out.Errors)
+	}
+	if strings.Contains(out.Errors[0].Message, "127.0.0.1") {
+		t.Fatalf("error leaks the upstream address: %q", out.Errors[0].Message)
+	}
+}
+
+// Requests with different tokens running at the same time never see each
+// other's data.
+func TestTokensAreIsolated(t *testing.T) {
+	s := newStack(t)
+	q := fmt.Sprintf(`{ project(id: %d) { name } }`, gitlabsim.ProjectPrivate)
+	done := make(chan gqlResponse, 40)
+	for i := 0; i < 20; i++ {
+		go func() { done <- s.do(t, gitlabsim.TokenMaintainer, q, nil) }()
+		go func() { done <- s.do(t, gitlabsim.TokenOutsider, q, nil) }()
+	}
+	var seen, hidden int
+	for i := 0; i < 40; i++ {
+		out := <-done
+		if len(out.Errors) == 0 {
+			seen++
+		} else if out.Errors[0].Extensions["code"] == "NOT_FOUND" && string(out.Data) == `{"project":null}` {
+			hidden++
+		}
+	}
+	if seen != 20 || hidden != 20 {
+		t.Fatalf("maintainer saw the project %d/20 times, outsider was refused %d/20 times", seen, hidden)
+	}
+}
+
+func TestPipelineJobsHaveTotalsAndPageBackwards(t *testing.T) {
+	s := newStack(t)
+	var got struct {
+		Project struct {
+			Pipeline struct {
+				Jobs struct {
+					TotalCount *int `json:"totalCount"`
+					PageInfo   struct {
+						HasNextPage     bool `json:"hasNextPage"`
+						HasPreviousPage bool `json:"hasPreviousPage"`
+					} `json:"pageInfo"`
+					Nodes []struct {
+						DatabaseID int64 `json:"databaseId"`
+					} `json:"nodes"`
+				} `json:"jobs"`
+			} `json:"pipeline"`
+		} `json:"project"`
+	}
+	s.data(t, `query($p: Int!, $pl: Int!) { project(id: $p) { pipeline(id: $pl) {
+		jobs(last: 2, includeRetried: true) { totalCount pageInfo { hasNextPage hasPreviousPage } nodes { databaseId } } } } }`,
+		map[string]any{"p": gitlabsim.ProjectDemo, "pl": gitlabsim.PipelineFixture}, &got)
+	jobs := got.Project.Pipeline.Jobs
+	if jobs.TotalCount == nil || *jobs.TotalCount < 3 {
+		t.Fatalf("totalCount = %v, want the pipeline's job count", jobs.TotalCount)
+	}
+	if len(jobs.Nodes) != 2 || !jobs.PageInfo.HasPreviousPage || jobs.PageInfo.HasNextPage {
+		t.Fatalf("last: 2 = %+v", jobs)
+	}
+	if jobs.Nodes[0].DatabaseID <= jobs.Nodes[1].DatabaseID {
+		t.Fatalf("jobs not newest first: %+v", jobs.Nodes)
+	}
+}
+
+// GraphQL over HTTP: GET serves queries.
+func TestGetServesQueries(t *testing.T) {
+	s := newStack(t)
+	req, _ := http.NewRequest(http.MethodGet, s.gateway.URL+"?query="+strings.ReplaceAll(`{currentUser{username}}`, " ", "%20"), nil)
+	req.Header.Set("PRIVATE-TOKEN", gitlabsim.TokenDeveloper)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out gqlResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if string(out.Data) != `{"currentUser":{"username":"dev.dana"}}` {
+		t.Fatalf("GET query answered %s %+v", out.Data, out.Errors)
+	}
+}

@@ -1,0 +1,62 @@
+package graph
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"jobgraph/graph/generated"
+	"jobgraph/graph/loader"
+	"jobgraph/restclient"
+)
+
+// HandlerConfig bounds what one request may cost.
+type HandlerConfig struct {
+	// MaxComplexity bounds a query's field count (gqlgen's complexity, one
+	// per field); 0 means DefaultMaxComplexity.
+	MaxComplexity int
+	// MaxBodyBytes bounds a POST body; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+const (
+	DefaultMaxComplexity       = 5000
+	DefaultMaxBodyBytes  int64 = 1 << 20
+	parsedQueryCacheSize       = 1000
+)
+
+// NewHandler returns the GraphQL endpoint: POST for every operation, GET for
+// queries only (as GraphQL over HTTP requires), the caller's GitLab
+// credentials taken from each request and fresh loaders for each operation.
+func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
+	if cfg.MaxComplexity == 0 {
+		cfg.MaxComplexity = DefaultMaxComplexity
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{Client: client}}))
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](parsedQueryCacheSize))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	srv.SetErrorPresenter(PresentError)
+	srv.SetRecoverFunc(Recover)
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(loader.With(ctx, loader.New(client)))
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBodyBytes)
+		if creds, ok := restclient.CredentialsFromRequest(r); ok {
+			r = r.WithContext(restclient.WithCredentials(r.Context(), creds))
+		}
+		srv.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,179 @@
+// Package loader holds jobgraph's per-request dataloaders.
+//
+// GitLab's REST API has no batch endpoints, so a loader's job here is not to
+// merge keys into one call but to make each distinct object cost one call per
+// request however many fields ask for it, to let the objects that list
+// responses already embed answer without a call (priming), and to start the
+// calls of one query level together. The batch window is zero: waiting to
+// collect keys would only add latency, as every key is its own call anyway.
+//
+// Loaders are created per request and die with it; they are never shared
+// across requests, so nothing fetched with one caller's token is served to
+// another.
+package loader
+
+import (
+	"context"
+	"strconv"
+	"sync"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"jobgraph/restclient"
+)
+
+// ObjectKey names an object inside a project.
+type ObjectKey struct {
+	Project int64
+	ID      int64
+}
+
+// CommitKey names a commit inside a project.
+type CommitKey struct {
+	Project int64
+	SHA     string
+}
+
+// Loaders are one request's dataloaders.
+type Loaders struct {
+	jobs      *dataloader.Loader[ObjectKey, *restclient.Job]
+	pipelines *dataloader.Loader[ObjectKey, *restclient.Pipeline]
+	bridges   *dataloader.Loader[ObjectKey, []*restclient.Bridge]
+	commits   *dataloader.Loader[CommitKey, *restclient.Commit]
+	users     *dataloader.Loader[int64, *restclient.User]
+	projects  *dataloader.Loader[string, *restclient.Project]
+}
+
+// maxBridgePages bounds the pages read to find a pipeline's bridges; a
+// pipeline with more than this many hundred trigger jobs is not one GitLab
+// would run.
+const maxBridgePages = 10
+
+// New returns loaders that fetch through c with the credentials of the context
+// each load is made with.
+func New(c *restclient.Client) *Loaders {
+	pid := func(id int64) string { return strconv.FormatInt(id, 10) }
+	return &Loaders{
+		jobs: newLoader(func(ctx context.Context, k ObjectKey) (*restclient.Job, error) {
+			j, _, err := c.GetJob(ctx, pid(k.Project), k.ID)
+			return j, err
+		}),
+		pipelines: newLoader(func(ctx context.Context, k ObjectKey) (*restclient.Pipeline, error) {
+			p, _, err := c.GetPipeline(ctx, pid(k.Project), k.ID)
+			return p, err
+		}),
+		bridges: newLoader(func(ctx context.Context, k ObjectKey) ([]*restclient.Bridge, error) {
+			var all []*restclient.Bridge
+			opt := &restclient.ListJobsOptions{ListOptions: restclient.ListOptions{Page: 1, PerPage: 100}}
+			for opt.Page <= maxBridgePages {
+				page, resp, err := c.ListPipelineBridges(ctx, pid(k.Project), k.ID, opt)
+				if err != nil {
+					return nil, err
+				}
+				all = append(all, page...)
+				if resp.NextPage == 0 {
+					break
+				}
+				opt.Page = resp.NextPage
+			}
+			return all, nil
+		}),
+		commits: newLoader(func(ctx context.Context, k CommitKey) (*restclient.Commit, error) {
+			cm, _, err := c.GetCommit(ctx, pid(k.Project), k.SHA)
+			return cm, err
+		}),
+		users: newLoader(func(ctx context.Context, id int64) (*restclient.User, error) {
+			u, _, err := c.GetUser(ctx, id)
+			return u, err
+		}),
+		projects: newLoader(func(ctx context.Context, key string) (*restclient.Project, error) {
+			p, _, err := c.GetProject(ctx, key)
+			return p, err
+		}),
+	}
+}
+
+// newLoader makes a loader that fetches every key of a batch concurrently and
+// dispatches a batch as soon as it is started.
+func newLoader[K comparable, V any](fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
+	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+		results := make([]*dataloader.Result[V], len(keys))
+		var wg sync.WaitGroup
+		for i, k := range keys {
+			wg.Go(func() {
+				v, err := fetch(ctx, k)
+				results[i] = &dataloader.Result[V]{Data: v, Error: err}
+			})
+		}
+		wg.Wait()
+		return results
+	}
+	return dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, V](0))
+}
+
+// Job returns one job of a project.
+func (l *Loaders) Job(ctx context.Context, project, id int64) (*restclient.Job, error) {
+	return l.jobs.Load(ctx, ObjectKey{project, id})()
+}
+
+// Pipeline returns the full pipeline.
+func (l *Loaders) Pipeline(ctx context.Context, project, id int64) (*restclient.Pipeline, error) {
+	return l.pipelines.Load(ctx, ObjectKey{project, id})()
+}
+
+// Bridges returns every trigger job of a pipeline.
+func (l *Loaders) Bridges(ctx context.Context, project, pipeline int64) ([]*restclient.Bridge, error) {
+	return l.bridges.Load(ctx, ObjectKey{project, pipeline})()
+}
+
+// Commit returns the commit with its detail (stats, status, last pipeline).
+func (l *Loaders) Commit(ctx context.Context, project int64, sha string) (*restclient.Commit, error) {
+	return l.commits.Load(ctx, CommitKey{project, sha})()
+}
+
+// User returns one user.
+func (l *Loaders) User(ctx context.Context, id int64) (*restclient.User, error) {
+	return l.users.Load(ctx, id)()
+}
+
+// Project returns a project by numeric id or full path.
+func (l *Loaders) Project(ctx context.Context, key string) (*restclient.Project, error) {
+	p, err := l.projects.Load(ctx, key)()
+	if err == nil {
+		l.PrimeProject(ctx, p)
+	}
+	return p, err
+}
+
+// PrimeJobs records jobs a list response returned, so later lookups of the
+// same jobs in this request cost no call.
+func (l *Loaders) PrimeJobs(ctx context.Context, project int64, jobs []*restclient.Job) {
+	for _, j := range jobs {
+		l.jobs.Prime(ctx, ObjectKey{project, j.ID}, j)
+	}
+}
+
+// PrimePipeline records a full pipeline.
+func (l *Loaders) PrimePipeline(ctx context.Context, p *restclient.Pipeline) {
+	l.pipelines.Prime(ctx, ObjectKey{p.ProjectID, p.ID}, p)
+}
+
+// PrimeProject records a project under its id and its full path.
+func (l *Loaders) PrimeProject(ctx context.Context, p *restclient.Project) {
+	l.projects.Prime(ctx, strconv.FormatInt(p.ID, 10), p)
+	l.projects.Prime(ctx, p.PathWithNamespace, p)
+}
+
+type contextKey struct{}
+
+// With returns ctx carrying l. The gateway attaches fresh loaders to every
+// GraphQL operation.
+func With(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, contextKey{}, l)
+}
+
+// For returns the operation's loaders. It panics when none were attached:
+// that is a wiring bug, not a runtime condition.
+func For(ctx context.Context) *Loaders {
+	return ctx.Value(contextKey{}).(*Loaders)
+}

@@ -1,0 +1,152 @@
+package graph
+
+import (
+	"context"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"jobgraph/graph/globalid"
+	"jobgraph/graph/loader"
+	"jobgraph/graph/model"
+	"jobgraph/restclient"
+)
+
+// idOnlyProjectFields are the Project fields that need nothing of the project
+// but the key GitLab's routes take. A query selecting only these (say
+// `project(fullPath:…){jobs{…}}`) costs no project call; the list call itself
+// answers 404 when the project does not exist or is hidden.
+var idOnlyProjectFields = map[string]bool{
+	"__typename": true, "jobs": true, "job": true, "pipeline": true, "pipelines": true,
+}
+
+// lazyProject returns a project model that is not fetched, when the selection
+// allows it; nil when the project must be fetched.
+func lazyProject(ctx context.Context, key string, id *int) *model.Project {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		numericField := f.Name == "id" || f.Name == "databaseId"
+		if !idOnlyProjectFields[f.Name] && !(numericField && id != nil) {
+			return nil
+		}
+	}
+	p := &model.Project{Key: key}
+	if id != nil {
+		p.DatabaseID = int64(*id)
+	}
+	return p
+}
+
+func (r *Resolver) projectByID(ctx context.Context, id int64) (*model.Project, error) {
+	p, err := loader.For(ctx).Project(ctx, projectKey(id))
+	if err != nil {
+		return nil, err
+	}
+	return projectModel(p), nil
+}
+
+// pipelineDetail returns what only the full pipeline carries, fetching it
+// (once per request) when the pipeline came embedded in another response.
+func (r *Resolver) pipelineDetail(ctx context.Context, p *model.Pipeline) (*model.PipelineDetail, error) {
+	if p.Detail != nil {
+		return p.Detail, nil
+	}
+	full, err := loader.For(ctx).Pipeline(ctx, p.ProjectID, p.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
+	return pipelineDetail(full), nil
+}
+
+// commitDetail returns what only the single-commit response carries.
+func (r *Resolver) commitDetail(ctx context.Context, c *model.Commit) (*model.CommitDetail, error) {
+	if c.Detail != nil {
+		return c.Detail, nil
+	}
+	full, err := loader.For(ctx).Commit(ctx, c.ProjectID, c.Sha)
+	if err != nil {
+		return nil, err
+	}
+	return commitDetail(full), nil
+}
+
+// node resolves a global id through the loaders.
+func (r *Resolver) node(ctx context.Context, raw string) (model.Node, error) {
+	id, err := globalid.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	l := loader.For(ctx)
+	switch id.Type {
+	case globalid.TypeProject:
+		p, err := l.Project(ctx, projectKey(id.ObjectID))
+		if err != nil {
+			return nil, err
+		}
+		return projectModel(p), nil
+	case globalid.TypeJob:
+		j, err := l.Job(ctx, id.ProjectID, id.ObjectID)
+		if err != nil {
+			return nil, err
+		}
+		return jobModel(id.ProjectID, j), nil
+	case globalid.TypePipeline:
+		p, err := l.Pipeline(ctx, id.ProjectID, id.ObjectID)
+		if err != nil {
+			return nil, err
+		}
+		return pipelineModel(p), nil
+	case globalid.TypeCommit:
+		c, err := l.Commit(ctx, id.ProjectID, id.SHA)
+		if err != nil {
+			return nil, err
+		}
+		m := commitModel(id.ProjectID, c)
+		m.Detail = commitDetail(c)
+		return m, nil
+	case globalid.TypeUser:
+		u, err := l.User(ctx, id.ObjectID)
+		if err != nil {
+			return nil, err
+		}
+		return userModel(u), nil
+	case globalid.TypeBridge:
+		bridges, err := l.Bridges(ctx, id.ProjectID, id.PipelineID)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range bridges {
+			if b.ID == id.ObjectID {
+				return bridgeModel(id.ProjectID, id.PipelineID, b), nil
+			}
+		}
+		return nil, &restclient.Error{Kind: restclient.KindNotFound, StatusCode: 404, Message: "404 Bridge Not Found"}
+	}
+	return nil, globalid.ErrInvalid
+}
+
+// nodes resolves ids concurrently; a failed entry is null with its own error
+// at its index, the others still resolve.
+func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	if len(ids) > maxNodeIDs {
+		return nil, badInput("at most %d ids per call, got %d", maxNodeIDs, len(ids))
+	}
+	out := make([]model.Node, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, raw := range ids {
+		wg.Go(func() { out[i], errs[i] = r.node(ctx, raw) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			path := append(ast.Path{}, graphql.GetPath(ctx)...)
+			graphql.AddError(ctx, gqlerror.WrapPath(append(path, ast.PathIndex(i)), err))
+		}
+	}
+	return out, nil
+}
+
+// maxNodeIDs bounds one nodes() call, like GitLab's own GraphQL API.
+const maxNodeIDs = 100

@@ -1,0 +1,45 @@
+package model
+
+// What a job's status allows, as GitLab's Ci::Build state machine decides it
+// (HasStatus::CANCELABLE_STATUSES, Ci::Build#retryable?, #playable?,
+// #erasable?). The gateway shows them so a UI can enable its buttons without
+// a round trip; GitLab stays the judge when the action is taken.
+
+// Cancelable reports whether the job can be canceled now.
+func (j *Job) Cancelable() bool {
+	switch j.Status {
+	case JobStatusCreated, JobStatusWaitingForResource, JobStatusPreparing, JobStatusPending,
+		JobStatusRunning, JobStatusScheduled:
+		return true
+	}
+	return false
+}
+
+// Retryable reports whether the job can be retried now.
+func (j *Job) Retryable() bool {
+	if j.Archived {
+		return false
+	}
+	switch j.Status {
+	case JobStatusSuccess, JobStatusFailed, JobStatusCanceled:
+		return true
+	}
+	return false
+}
+
+// Playable reports whether the job waits for a person to start it.
+func (j *Job) Playable() bool {
+	return !j.Archived && (j.Status == JobStatusManual || j.Status == JobStatusScheduled)
+}
+
+// Erasable reports whether the job is finished and not erased yet.
+func (j *Job) Erasable() bool {
+	if j.ErasedAt != nil {
+		return false
+	}
+	switch j.Status {
+	case JobStatusSuccess, JobStatusFailed, JobStatusCanceled, JobStatusSkipped:
+		return true
+	}
+	return false
+}

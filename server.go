@@ -1,0 +1,225 @@
+// Command jobgraph serves a GraphQL API over GitLab's REST API for CI jobs.
+//
+//	jobgraph [flags]            the gateway (demo upstream when --gitlab-url is empty)
+//	jobgraph sim [flags]        the GitLab REST simulator on its own
+//
+// Every flag has a JOBGRAPH_* environment variable; a flag given on the
+// command line wins.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"jobgraph/gitlabsim"
+	"jobgraph/graph"
+	"jobgraph/graphiql"
+	"jobgraph/restclient"
+)
+
+//go:embed schema.graphqls
+var schemaSDL []byte
+
+// config is the gateway's configuration.
+type config struct {
+	listen          string
+	gitlabURL       string
+	fallbackToken   string
+	upstreamTimeout time.Duration
+	maxRetries      int
+	maxConns        int
+	maxComplexity   int
+	demoSeed        int64
+}
+
+func main() {
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "sim" {
+		os.Exit(runSim(args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(runGateway(args, os.Stdout, os.Stderr))
+}
+
+func parseGatewayFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("jobgraph", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: jobgraph [flags]
+       jobgraph sim [flags]   (run "jobgraph sim -h" for the simulator's flags)
+
+jobgraph serves a GraphQL API (GraphiQL at /, endpoint /graphql) over GitLab's
+REST API. Callers send their own GitLab token (Authorization: Bearer,
+PRIVATE-TOKEN or JOB-TOKEN); it is forwarded for their request only.
+Without --gitlab-url it starts the built-in GitLab simulator with demo data.
+
+Flags (each also read from JOBGRAPH_<FLAG>, e.g. JOBGRAPH_GITLAB_URL; a flag on the
+command line wins):
+`)
+		fs.PrintDefaults()
+	}
+	var c config
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve on `host:port`")
+	fs.StringVar(&c.gitlabURL, "gitlab-url", "", "GitLab root `URL`, e.g. https://gitlab.example.com; empty runs the demo simulator")
+	fs.StringVar(&c.fallbackToken, "gitlab-token", "", "optional server-wide `token` used only for requests that carry none")
+	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", 30*time.Second, "timeout of one upstream attempt")
+	fs.IntVar(&c.maxRetries, "upstream-retries", 2, "retries of a failed idempotent upstream call")
+	fs.IntVar(&c.maxConns, "upstream-max-conns", 64, "connections to GitLab at most")
+	fs.IntVar(&c.maxComplexity, "max-complexity", graph.DefaultMaxComplexity, "largest query complexity accepted")
+	fs.Int64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo world when --gitlab-url is empty")
+	if err := applyEnv(fs, "JOBGRAPH_"); err != nil {
+		return config{}, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, nil
+}
+
+func runGateway(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseGatewayFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "jobgraph:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	demoHeaders := ""
+	if cfg.gitlabURL == "" {
+		sim := gitlabsim.New(gitlabsim.Options{Seed: cfg.demoSeed, LiveClock: true})
+		defer sim.Close()
+		simURL, closeSim, err := serveInBackground("127.0.0.1:0", sim)
+		if err != nil {
+			fmt.Fprintln(stderr, "jobgraph: starting the demo simulator:", err)
+			return 1
+		}
+		defer closeSim()
+		cfg.gitlabURL = simURL
+		demoHeaders = fmt.Sprintf(`{"Authorization": "Bearer %s"}`, gitlabsim.TokenMaintainer)
+		fmt.Fprintf(stdout, "jobgraph: no --gitlab-url given; serving the demo world of the built-in GitLab simulator at %s\n", simURL)
+		fmt.Fprintf(stdout, "jobgraph: demo token (maintainer, prefilled in GraphiQL's headers): %s\n", gitlabsim.TokenMaintainer)
+	}
+
+	handler, err := newGatewayHandler(cfg, demoHeaders)
+	if err != nil {
+		fmt.Fprintln(stderr, "jobgraph:", err)
+		return 2
+	}
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		fmt.Fprintln(stderr, "jobgraph:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "jobgraph: GraphiQL at http://%s/ — GraphQL endpoint http://%s/graphql (upstream %s)\n", ln.Addr(), ln.Addr(), cfg.gitlabURL)
+	return serve(ctx, ln, handler, stderr)
+}
+
+// newGatewayHandler wires the HTTP routes of the gateway.
+func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error) {
+	rc := restclient.Config{
+		BaseURL:         cfg.gitlabURL,
+		Timeout:         cfg.upstreamTimeout,
+		MaxRetries:      cfg.maxRetries,
+		MaxConnsPerHost: cfg.maxConns,
+		UserAgent:       "jobgraph",
+	}
+	if cfg.fallbackToken != "" {
+		rc.Fallback = &restclient.Credentials{Kind: restclient.PrivateToken, Token: cfg.fallbackToken}
+	}
+	client, err := restclient.New(rc)
+	if err != nil {
+		return nil, fmt.Errorf("configuring the GitLab client: %w", err)
+	}
+	ide := graphiql.Handler(graphiql.Options{
+		Endpoint:       "/graphql",
+		DefaultHeaders: graphiqlHeaders,
+		DefaultQuery:   firstQuery,
+		Title:          "jobgraph",
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", graph.NewHandler(client, graph.HandlerConfig{MaxComplexity: cfg.maxComplexity}))
+	mux.Handle("/{$}", ide)
+	mux.Handle(graphiql.AssetsPath, ide)
+	mux.HandleFunc("GET /schema.graphqls", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write(schemaSDL)
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	return mux, nil
+}
+
+// firstQuery is what a new GraphiQL tab shows: one query that touches every
+// level, answered with two upstream calls.
+const firstQuery = `# Jobs of the demo project, with what GitLab embeds in each job.
+query RecentJobs {
+  project(fullPath: "demo-group/platform/web-app") {
+    jobs(first: 10) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        name
+        status
+        duration
+        user { username }
+        commit { shortId title }
+        pipeline { databaseId status ref }
+      }
+    }
+  }
+}
+`
+
+// serve runs the server until ctx ends, then shuts it down gracefully.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, stderr io.Writer) int {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(stderr, nil), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintln(stderr, "jobgraph:", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		fmt.Fprintln(stderr, "jobgraph: shutdown:", err)
+		return 1
+	}
+	return 0
+}
+
+// serveInBackground serves h on addr until the returned stop is called.
+func serveInBackground(addr string, h http.Handler) (baseURL string, stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
