@@ -437,7 +437,7 @@ func (r render) detailedStatus(pl *pipeline) detailedStatus {
 	look := statusLooks[pl.Status]
 	path := fmt.Sprintf("/%s/-/pipelines/%d", pl.Project.fullPath(), pl.ID)
 	return detailedStatus{
-		Icon: look[0], Text: pl.Status, Label: look[1], Group: pl.Status, Tooltip: look[1], HasDetails: true,
+		Icon: look[0], Text: look[1], Label: look[1], Group: pl.Status, Tooltip: look[1], HasDetails: true,
 		DetailsPath: path, Favicon: "/assets/ci_favicons/favicon_" + look[0] + ".png",
 	}
 }

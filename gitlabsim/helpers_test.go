@@ -70,3 +70,12 @@ func get(t testing.TB, srv *httptest.Server, path, token string) response {
 	t.Helper()
 	return do(t, srv, http.MethodGet, path, token, "")
 }
+
+func readAll(t testing.TB, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	return string(b)
+}
