@@ -18,6 +18,13 @@ import (
 // runSim is `jobgraph sim`: the GitLab REST simulator as a standalone server,
 // for pointing other GitLab clients (or a second jobgraph) at it.
 func runSim(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runSimContext(ctx, args, stdout, stderr)
+}
+
+// runSimContext serves until ctx ends.
+func runSimContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("jobgraph sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -56,8 +63,6 @@ Flags (each also read from JOBGRAPH_SIM_<FLAG>, e.g. JOBGRAPH_SIM_LISTEN):
 		}
 		return 0
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	sim := gitlabsim.New(gitlabsim.Options{Seed: *seed, Latency: *latency, Jitter: *jitter, LiveClock: *live})
 	defer sim.Close()
 	ln, err := net.Listen("tcp", *listen)

@@ -53,6 +53,10 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 		return next(loader.With(ctx, loader.New(client)))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > cfg.MaxBodyBytes {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBodyBytes)
 		if creds, ok := restclient.CredentialsFromRequest(r); ok {
 			r = r.WithContext(restclient.WithCredentials(r.Context(), creds))

@@ -14,6 +14,9 @@ import (
 // runTimeout bounds one page visit; a healthy run takes a few seconds.
 const runTimeout = 60 * time.Second
 
+// editDebounce is longer than the 100 ms debounce GraphiQL 3 puts on editor changes.
+const editDebounce = 400 * time.Millisecond
+
 // Selectors of GraphiQL 3's layout.
 const (
 	queryEditorSelector    = `.graphiql-query-editor .CodeMirror`
@@ -46,6 +49,10 @@ func RunGraphiQL(t testing.TB, pageURL, query string) (resultJSON string) {
 		chromedp.Navigate(pageURL),
 		chromedp.WaitVisible(chromedp.CSS(queryEditorSelector)),
 		chromedp.Evaluate[chromedp.Void](setEditorValue(queryEditorSelector, query)),
+		// GraphiQL re-parses the editor's text, and so learns the operation
+		// name it sends, on a debounce after each change; a person never
+		// clicks run faster than this.
+		chromedp.Sleep(editDebounce),
 		chromedp.Click(chromedp.CSS(executeButtonSelector)),
 	)
 	if err != nil {

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"jobgraph/gitlabsim"
+	"jobgraph/internal/browsertest"
+)
+
+// demoGateway serves the gateway over a gitlabsim upstream, as `jobgraph`
+// does with no --gitlab-url.
+func demoGateway(t *testing.T) *httptest.Server {
+	t.Helper()
+	sim := gitlabsim.New(gitlabsim.Options{Seed: 1})
+	upstream := httptest.NewServer(sim)
+	cfg, err := parseGatewayFlags([]string{"--gitlab-url", upstream.URL}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := newGatewayHandler(cfg, `{"Authorization": "Bearer `+gitlabsim.TokenMaintainer+`"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := httptest.NewServer(h)
+	t.Cleanup(func() { gw.Close(); upstream.Close(); sim.Close() })
+	return gw
+}
+
+// A person opens GraphiQL, runs the first query with the prefilled demo
+// token, and sees the demo project's jobs.
+func TestGraphiQLRunsAQueryInChromium(t *testing.T) {
+	gw := demoGateway(t)
+	result := browsertest.RunGraphiQL(t, gw.URL+"/", `{ currentUser { username }
+		project(fullPath: "demo-group/platform/web-app") { jobs(first: 2) { nodes { name status } } } }`)
+	var out struct {
+		Data struct {
+			CurrentUser struct{ Username string } `json:"currentUser"`
+			Project     struct {
+				Jobs struct{ Nodes []struct{ Name, Status string } } `json:"jobs"`
+			} `json:"project"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(result), &out); err != nil {
+		t.Fatalf("result pane is not JSON: %v\n%s", err, result)
+	}
+	if out.Data.CurrentUser.Username != "mia.maintainer" || len(out.Data.Project.Jobs.Nodes) != 2 {
+		t.Fatalf("result pane shows %s", result)
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	gw := demoGateway(t)
+	cases := []struct {
+		method, path, body string
+		status             int
+		contains           string
+	}{
+		{"GET", "/healthz", "", 200, "ok"},
+		{"GET", "/schema.graphqls", "", 200, "type Query"},
+		{"GET", "/", "", 200, "<html"},
+		{"GET", "/graphql?query=%7B__typename%7D", "", 200, `"Query"`},
+		{"POST", "/graphql", `{"query":"{__typename}"}`, 200, `"Query"`},
+		{"POST", "/graphql", `{"query":` + strings.Repeat(" ", 2<<20) + `"{__typename}"}`, 413, ""},
+		{"GET", "/nothing-here", "", 404, ""},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(c.method, gw.URL+c.path, strings.NewReader(c.body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(string(body), c.contains) {
+			t.Errorf("%s %s: %d %.200q, want %d containing %q", c.method, c.path, resp.StatusCode, body, c.status, c.contains)
+		}
+	}
+}
+
+func TestFlagsAndEnvironment(t *testing.T) {
+	t.Setenv("JOBGRAPH_LISTEN", "127.0.0.1:9999")
+	t.Setenv("JOBGRAPH_UPSTREAM_TIMEOUT", "5s")
+	cfg, err := parseGatewayFlags([]string{"--upstream-timeout", "7s"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.listen != "127.0.0.1:9999" || cfg.upstreamTimeout != 7*time.Second {
+		t.Fatalf("config %+v: environment sets listen, the flag wins over the environment", cfg)
+	}
+	var help bytes.Buffer
+	if code := runGateway([]string{"--help"}, io.Discard, &help); code != 0 || !strings.Contains(help.String(), "-gitlab-url") {
+		t.Fatalf("--help exited %d and printed %q", code, help.String())
+	}
+	if code := runGateway([]string{"--gitlab-url", "ftp://x"}, io.Discard, io.Discard); code != 2 {
+		t.Fatalf("an unusable GitLab URL exits %d, want 2", code)
+	}
+	t.Setenv("JOBGRAPH_UPSTREAM_RETRIES", "many")
+	if _, err := parseGatewayFlags(nil, io.Discard); err == nil || !strings.Contains(err.Error(), "JOBGRAPH_UPSTREAM_RETRIES") {
+		t.Fatalf("a bad environment value gives %v, want an error naming the variable", err)
+	}
+}
+
+func TestSimTokens(t *testing.T) {
+	var out bytes.Buffer
+	if code := runSim([]string{"--tokens"}, &out, io.Discard); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != len(gitlabsim.Tokens()) {
+		t.Fatalf("printed %d lines, want %d", len(lines), len(gitlabsim.Tokens()))
+	}
+	for _, l := range lines {
+		if f := strings.Split(l, "\t"); len(f) != 3 || f[2] == "" {
+			t.Fatalf("line %q is not role<TAB>username<TAB>token", l)
+		}
+	}
+}
+
+// `jobgraph sim` serves GitLab's API on the address it is given and stops on
+// cancel.
+func TestSimServes(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- runSimContext(ctx, []string{"--listen", addr, "--live=false"}, io.Discard, io.Discard) }()
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/api/v4/user", nil)
+		req.Header.Set("PRIVATE-TOKEN", gitlabsim.TokenGuest)
+		if resp, err = http.DefaultClient.Do(req); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /api/v4/user = %d", resp.StatusCode)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("sim exited %d after cancel", code)
+	}
+}
