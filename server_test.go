@@ -45,7 +45,9 @@ func TestGraphiQLRunsAQueryInChromium(t *testing.T) {
 		Data struct {
 			CurrentUser struct{ Username string } `json:"currentUser"`
 			Project     struct {
-				Jobs struct{ Nodes []struct{ Name, Status string } } `json:"jobs"`
+				Jobs struct {
+					Nodes []struct{ Name, Status string }
+				} `json:"jobs"`
 			} `json:"project"`
 		} `json:"data"`
 	}
