@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -15,8 +16,17 @@ func pageRequest(first *int, after *string, last *int, before *string) (paging.R
 	return paging.Args{First: first, After: after, Last: last, Before: before}.Validate()
 }
 
-func pageOf[T any](items []T, resp *restclient.Response) paging.Page[T] {
-	return paging.Page[T]{Items: items, HasNext: resp.NextPage != 0, Total: resp.Total}
+// sharedPage fetches one upstream page of a list, once per operation however
+// many fields ask for the same page; call names the list and its filters.
+func sharedPage[T any](ctx context.Context, call string, page, perPage int, fetch func(context.Context) ([]T, *restclient.Response, error)) (paging.Page[T], error) {
+	key := fmt.Sprintf("%s|page=%d|per_page=%d", call, page, perPage)
+	return loader.Shared(ctx, key, func(ctx context.Context) (paging.Page[T], error) {
+		items, resp, err := fetch(ctx)
+		if err != nil {
+			return paging.Page[T]{}, err
+		}
+		return paging.Page[T]{Items: items, HasNext: resp.NextPage != 0, Total: resp.Total}, nil
+	})
 }
 
 func pageInfo[T any](res paging.Result[T]) *model.PageInfo {

@@ -440,3 +440,33 @@ func TestGetServesQueries(t *testing.T) {
 		t.Fatalf("GET query answered %s %+v", out.Data, out.Errors)
 	}
 }
+
+// Identical calls inside one request are made once: the same list page asked
+// for by two fields, and the same pipeline reached from several places.
+func TestIdenticalCallsAreMadeOnce(t *testing.T) {
+	s := newStack(t)
+	var data struct {
+		A, B struct {
+			Jobs struct {
+				Nodes []struct {
+					Pipeline struct {
+						DatabaseID int64 `json:"databaseId"`
+					} `json:"pipeline"`
+				} `json:"nodes"`
+			} `json:"jobs"`
+		}
+	}
+	s.data(t, `query($p: Int!, $pl: Int!) {
+		a: project(id: $p) { jobs(first: 30) { nodes { pipeline { databaseId duration } } } }
+		b: project(id: $p) { jobs(first: 30) { nodes { pipeline { databaseId duration } } } }
+		c: project(id: $p) { pipeline(id: $pl) { duration } } }`,
+		map[string]any{"p": gitlabsim.ProjectDemo, "pl": gitlabsim.PipelineFixture}, &data)
+	pipelines := map[int64]bool{gitlabsim.PipelineFixture: true}
+	for _, j := range append(data.A.Jobs.Nodes, data.B.Jobs.Nodes...) {
+		pipelines[j.Pipeline.DatabaseID] = true
+	}
+	calls := s.calls()
+	if len(data.A.Jobs.Nodes) != 30 || calls[routeProjectJobs] != 1 || calls[routePipeline] != int64(len(pipelines)) {
+		t.Fatalf("upstream calls %v, want 1 jobs page and %d distinct pipelines", calls, len(pipelines))
+	}
+}

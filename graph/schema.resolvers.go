@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -173,14 +174,13 @@ func (r *pipelineResolver) Jobs(ctx context.Context, obj *model.Pipeline, status
 	}
 	opt := restclient.ListPipelineJobsOptions{Scope: scopeOf(statuses), IncludeRetried: includeRetried != nil && *includeRetried}
 	pid := projectKey(obj.ProjectID)
+	call := fmt.Sprintf("pipeline-jobs|%d|%d|%v|%t", obj.ProjectID, obj.DatabaseID, opt.Scope, opt.IncludeRetried)
 	return jobConnection(ctx, obj.ProjectID, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
-		o := opt
-		o.Page, o.PerPage = page, perPage
-		jobs, resp, err := r.Client.ListPipelineJobs(ctx, pid, obj.DatabaseID, &o)
-		if err != nil {
-			return paging.Page[*restclient.Job]{}, err
-		}
-		return pageOf(jobs, resp), nil
+		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
+			o := opt
+			o.Page, o.PerPage = page, perPage
+			return r.Client.ListPipelineJobs(ctx, pid, obj.DatabaseID, &o)
+		})
 	})
 }
 
@@ -192,14 +192,13 @@ func (r *pipelineResolver) Bridges(ctx context.Context, obj *model.Pipeline, sta
 	}
 	opt := restclient.ListJobsOptions{Scope: scopeOf(statuses)}
 	pid := projectKey(obj.ProjectID)
+	call := fmt.Sprintf("bridges|%d|%d|%v", obj.ProjectID, obj.DatabaseID, opt.Scope)
 	return bridgeConnection(ctx, obj.ProjectID, obj.DatabaseID, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Bridge], error) {
-		o := opt
-		o.Page, o.PerPage = page, perPage
-		bridges, resp, err := r.Client.ListPipelineBridges(ctx, pid, obj.DatabaseID, &o)
-		if err != nil {
-			return paging.Page[*restclient.Bridge]{}, err
-		}
-		return pageOf(bridges, resp), nil
+		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Bridge, *restclient.Response, error) {
+			o := opt
+			o.Page, o.PerPage = page, perPage
+			return r.Client.ListPipelineBridges(ctx, pid, obj.DatabaseID, &o)
+		})
 	})
 }
 
@@ -210,14 +209,13 @@ func (r *projectResolver) Jobs(ctx context.Context, obj *model.Project, statuses
 		return nil, err
 	}
 	opt := restclient.ListJobsOptions{Scope: scopeOf(statuses)}
+	call := fmt.Sprintf("project-jobs|%s|%v", obj.Key, opt.Scope)
 	return jobConnection(ctx, obj.DatabaseID, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
-		o := opt
-		o.Page, o.PerPage = page, perPage
-		jobs, resp, err := r.Client.ListProjectJobs(ctx, obj.Key, &o)
-		if err != nil {
-			return paging.Page[*restclient.Job]{}, err
-		}
-		return pageOf(jobs, resp), nil
+		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
+			o := opt
+			o.Page, o.PerPage = page, perPage
+			return r.Client.ListProjectJobs(ctx, obj.Key, &o)
+		})
 	})
 }
 
@@ -277,14 +275,13 @@ func (r *projectResolver) Pipelines(ctx context.Context, obj *model.Project, sta
 	if sha != nil {
 		opt.SHA = *sha
 	}
+	call := fmt.Sprintf("pipelines|%s|%q|%q|%q", obj.Key, opt.Status, opt.Ref, opt.SHA)
 	return pipelineConnection(ctx, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.PipelineInfo], error) {
-		o := opt
-		o.Page, o.PerPage = page, perPage
-		pipelines, resp, err := r.Client.ListProjectPipelines(ctx, obj.Key, &o)
-		if err != nil {
-			return paging.Page[*restclient.PipelineInfo]{}, err
-		}
-		return pageOf(pipelines, resp), nil
+		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.PipelineInfo, *restclient.Response, error) {
+			o := opt
+			o.Page, o.PerPage = page, perPage
+			return r.Client.ListProjectPipelines(ctx, obj.Key, &o)
+		})
 	})
 }
 
@@ -333,14 +330,17 @@ func (r *queryResolver) Projects(ctx context.Context, search *string, membership
 	if search != nil {
 		opt.Search = *search
 	}
+	member := "any"
+	if membership != nil {
+		member = strconv.FormatBool(*membership)
+	}
+	call := fmt.Sprintf("projects|%q|%s", opt.Search, member)
 	return projectConnection(ctx, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Project], error) {
-		o := opt
-		o.Page, o.PerPage = page, perPage
-		projects, resp, err := r.Client.ListProjects(ctx, &o)
-		if err != nil {
-			return paging.Page[*restclient.Project]{}, err
-		}
-		return pageOf(projects, resp), nil
+		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Project, *restclient.Response, error) {
+			o := opt
+			o.Page, o.PerPage = page, perPage
+			return r.Client.ListProjects(ctx, &o)
+		})
 	})
 }
 

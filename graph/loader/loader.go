@@ -42,6 +42,17 @@ type Loaders struct {
 	commits   *dataloader.Loader[CommitKey, *restclient.Commit]
 	users     *dataloader.Loader[int64, *restclient.User]
 	projects  *dataloader.Loader[string, *restclient.Project]
+
+	mu     sync.Mutex
+	shared map[string]*sharedCall
+}
+
+// sharedCall is one list call that identical requests in the same operation
+// share.
+type sharedCall struct {
+	done chan struct{}
+	val  any
+	err  error
 }
 
 // maxBridgePages bounds the pages read to find a pipeline's bridges; a
@@ -90,7 +101,37 @@ func New(c *restclient.Client) *Loaders {
 			p, _, err := c.GetProject(ctx, key)
 			return p, err
 		}),
+		shared: map[string]*sharedCall{},
 	}
+}
+
+// Shared makes identical calls of one operation once: the first caller with a
+// key runs fetch, every other caller with that key waits for its result. Keys
+// must name the call completely (route, ids, every parameter, page).
+func Shared[T any](ctx context.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
+	l := For(ctx)
+	l.mu.Lock()
+	call, running := l.shared[key]
+	if !running {
+		call = &sharedCall{done: make(chan struct{})}
+		l.shared[key] = call
+	}
+	l.mu.Unlock()
+	if !running {
+		call.val, call.err = fetch(ctx)
+		close(call.done)
+	}
+	select {
+	case <-call.done:
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+	if call.err != nil {
+		var zero T
+		return zero, call.err
+	}
+	return call.val.(T), nil
 }
 
 // newLoader makes a loader that fetches every key of a batch concurrently and
