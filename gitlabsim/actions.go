@@ -65,7 +65,7 @@ func (s *Sim) cancelJob(rc *requestContext) {
 	case !force && cancelableStatuses[j.Status]:
 		w.finish(j, "canceled")
 	}
-	writeJSON(rc.w, http.StatusCreated, render{w: w, base: rc.base}.job(j))
+	writeJSON(rc.w, http.StatusCreated, newRender(w, rc.base).job(j))
 }
 
 // finish ends a job now with the given status.
@@ -96,7 +96,7 @@ func (s *Sim) retryJob(rc *requestContext) {
 	w := s.world
 	fresh := w.retryJob(j, w.allocJobID(), rc.user.ID)
 	w.touch(fresh.Pipeline)
-	writeJSON(rc.w, http.StatusCreated, render{w: w, base: rc.base}.job(fresh))
+	writeJSON(rc.w, http.StatusCreated, newRender(w, rc.base).job(fresh))
 }
 
 // eraseJob removes the log and artifacts of a finished job (Ci::BuildEraseService).
@@ -116,7 +116,7 @@ func (s *Sim) eraseJob(rc *requestContext) {
 		return
 	}
 	j.Artifacts, j.ArtifactsUntil, j.ErasedAt = nil, time.Time{}, s.world.now
-	writeJSON(rc.w, http.StatusCreated, render{w: s.world, base: rc.base}.job(j))
+	writeJSON(rc.w, http.StatusCreated, newRender(s.world, rc.base).job(j))
 }
 
 // playJob starts a manual or scheduled job with optional variables; a finished
@@ -145,7 +145,7 @@ func (s *Sim) playJob(rc *requestContext) {
 		writeMessage(rc.w, http.StatusBadRequest, "400 Bad request - Unplayable Job")
 		return
 	}
-	rend := render{w: w, base: rc.base}
+	rend := newRender(w, rc.base)
 	if j.Kind == kindBridge {
 		writeJSON(rc.w, http.StatusOK, rend.bridge(j))
 		return

@@ -295,13 +295,33 @@ type projectEntity struct {
 	UpdatedAt         *string         `json:"updated_at"`
 }
 
-// render builds entities for one request; base is the instance URL without a trailing slash.
+// render builds entities for one request; base is the instance URL without a trailing
+// slash. A page of jobs shares few users, commits and pipelines, so it renders each once.
 type render struct {
-	w    *world
-	base string
+	w         *world
+	base      string
+	users     map[int64]*userEntity
+	commits   map[*commit]commitEntity
+	pipelines map[*pipeline]pipelineBasicEntity
 }
 
-func (r render) user(id int64) *userEntity {
+func newRender(w *world, base string) *render {
+	return &render{
+		w: w, base: base, users: map[int64]*userEntity{},
+		commits: map[*commit]commitEntity{}, pipelines: map[*pipeline]pipelineBasicEntity{},
+	}
+}
+
+func (r *render) user(id int64) *userEntity {
+	if e, ok := r.users[id]; ok {
+		return e
+	}
+	e := r.renderUser(id)
+	r.users[id] = e
+	return e
+}
+
+func (r *render) renderUser(id int64) *userEntity {
 	u := r.w.usersByID[id]
 	if u == nil {
 		return nil
@@ -328,7 +348,7 @@ func workInformation(u *user) *string {
 	return nil
 }
 
-func (r render) userBasic(u *user) userBasicEntity {
+func (r *render) userBasic(u *user) userBasicEntity {
 	sum := md5.Sum([]byte(u.Email))
 	return userBasicEntity{
 		ID: u.ID, Username: u.Username, Name: u.Name, State: "active",
@@ -337,7 +357,16 @@ func (r render) userBasic(u *user) userBasicEntity {
 	}
 }
 
-func (r render) commit(c *commit) commitEntity {
+func (r *render) commit(c *commit) commitEntity {
+	if e, ok := r.commits[c]; ok {
+		return e
+	}
+	e := renderCommit(c)
+	r.commits[c] = e
+	return e
+}
+
+func renderCommit(c *commit) commitEntity {
 	parents := c.ParentIDs
 	if parents == nil {
 		parents = []string{}
@@ -350,7 +379,7 @@ func (r render) commit(c *commit) commitEntity {
 	}
 }
 
-func (r render) commitDetail(p *project, c *commit) commitDetailEntity {
+func (r *render) commitDetail(p *project, c *commit) commitDetailEntity {
 	out := commitDetailEntity{
 		commitEntity: r.commit(c), ProjectID: p.ID,
 		Stats: &commitStats{Additions: c.Additions, Deletions: c.Deletions, Total: c.Additions + c.Deletions},
@@ -365,15 +394,20 @@ func (r render) commitDetail(p *project, c *commit) commitDetailEntity {
 	return out
 }
 
-func (r render) pipelineBasic(pl *pipeline) pipelineBasicEntity {
-	return pipelineBasicEntity{
+func (r *render) pipelineBasic(pl *pipeline) pipelineBasicEntity {
+	if e, ok := r.pipelines[pl]; ok {
+		return e
+	}
+	e := pipelineBasicEntity{
 		ID: pl.ID, IID: pl.IID, ProjectID: pl.Project.ID, SHA: pl.Commit.SHA, Ref: pl.Ref, Status: pl.Status,
 		Source: pl.Source, CreatedAt: stamp(pl.CreatedAt), UpdatedAt: stamp(pl.UpdatedAt),
 		WebURL: fmt.Sprintf("%s/%s/-/pipelines/%d", r.base, pl.Project.fullPath(), pl.ID),
 	}
+	r.pipelines[pl] = e
+	return e
 }
 
-func (r render) pipelineListItem(pl *pipeline) pipelineListEntity {
+func (r *render) pipelineListItem(pl *pipeline) pipelineListEntity {
 	out := pipelineListEntity{pipelineBasicEntity: r.pipelineBasic(pl)}
 	if pl.Name != "" {
 		out.Name = &pl.Name
@@ -381,7 +415,7 @@ func (r render) pipelineListItem(pl *pipeline) pipelineListEntity {
 	return out
 }
 
-func (r render) pipeline(pl *pipeline) pipelineEntity {
+func (r *render) pipeline(pl *pipeline) pipelineEntity {
 	out := pipelineEntity{
 		pipelineBasicEntity: r.pipelineBasic(pl), BeforeSHA: pl.BeforeSHA, Tag: pl.Tag,
 		StartedAt: stamp(pl.StartedAt), FinishedAt: stamp(pl.FinishedAt), CommittedAt: stamp(pl.Commit.CommittedAt),
@@ -433,7 +467,7 @@ var statusLooks = map[string][2]string{
 	"manual": {"status_manual", "manual action"}, "scheduled": {"status_scheduled", "delayed"},
 }
 
-func (r render) detailedStatus(pl *pipeline) detailedStatus {
+func (r *render) detailedStatus(pl *pipeline) detailedStatus {
 	look := statusLooks[pl.Status]
 	path := fmt.Sprintf("/%s/-/pipelines/%d", pl.Project.fullPath(), pl.ID)
 	return detailedStatus{
@@ -442,7 +476,7 @@ func (r render) detailedStatus(pl *pipeline) detailedStatus {
 	}
 }
 
-func (r render) jobBasic(j *job) jobBasicEntity {
+func (r *render) jobBasic(j *job) jobBasicEntity {
 	out := jobBasicEntity{
 		ID: j.ID, Status: j.Status, Stage: j.Stage, Name: j.Name, Ref: j.Pipeline.Ref, Tag: j.Pipeline.Tag,
 		Coverage: j.Coverage, AllowFailure: j.AllowFailure, CreatedAt: stamp(j.CreatedAt),
@@ -469,7 +503,7 @@ func (r render) jobBasic(j *job) jobBasicEntity {
 	return out
 }
 
-func (r render) job(j *job) jobEntity {
+func (r *render) job(j *job) jobEntity {
 	out := jobEntity{jobBasicEntity: r.jobBasic(j), Artifacts: []artifactEntity{}, ArtifactsExpireAt: stamp(j.ArtifactsUntil)}
 	for _, a := range j.Artifacts {
 		out.Artifacts = append(out.Artifacts, artifactEntity(a))
@@ -495,7 +529,7 @@ func (r render) job(j *job) jobEntity {
 	return out
 }
 
-func (r render) bridge(j *job) bridgeEntity {
+func (r *render) bridge(j *job) bridgeEntity {
 	out := bridgeEntity{jobBasicEntity: r.jobBasic(j)}
 	if j.Downstream != nil {
 		d := r.pipelineBasic(j.Downstream)
@@ -504,7 +538,7 @@ func (r render) bridge(j *job) bridgeEntity {
 	return out
 }
 
-func (r render) project(p *project) projectEntity {
+func (r *render) project(p *project) projectEntity {
 	web := r.base + "/" + p.fullPath()
 	host := strings.TrimPrefix(strings.TrimPrefix(r.base, "https://"), "http://")
 	parent := p.Namespace.ParentID

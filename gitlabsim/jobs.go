@@ -64,7 +64,7 @@ func (s *Sim) listProjectJobs(rc *requestContext) {
 		return
 	}
 	keep := func(j *job) bool { return j.Kind == kindBuild && (scope == nil || scope[j.Status]) }
-	rend := render{w: s.world, base: rc.base}
+	rend := newRender(s.world, rc.base)
 	q := rc.linkQuery(map[string]string{"page": "1", "per_page": "20"}, "scope")
 	if rc.query.Get("pagination") == "keyset" {
 		s.keysetJobs(rc, p, pr, q, keep, rend)
@@ -95,7 +95,7 @@ func (s *Sim) listProjectJobs(rc *requestContext) {
 
 // keysetJobs serves pagination=keyset: id descending only, next page through the
 // cursor in Link rel="next", no Link on the last page.
-func (s *Sim) keysetJobs(rc *requestContext, p *project, pr pageRequest, q linkQuery, keep func(*job) bool, rend render) {
+func (s *Sim) keysetJobs(rc *requestContext, p *project, pr pageRequest, q linkQuery, keep func(*job) bool, rend *render) {
 	orderBy, sortDir := rc.query.Get("order_by"), rc.query.Get("sort")
 	if (orderBy != "" && orderBy != "id") || (sortDir != "" && sortDir != "desc") {
 		writeError(rc.w, http.StatusMethodNotAllowed, "Keyset pagination is not yet available for this type of request")
@@ -166,7 +166,7 @@ func (s *Sim) getJob(rc *requestContext) {
 		return
 	}
 	if j := s.build(rc, p); j != nil {
-		writeJSON(rc.w, http.StatusOK, render{w: s.world, base: rc.base}.job(j))
+		writeJSON(rc.w, http.StatusOK, newRender(s.world, rc.base).job(j))
 	}
 }
 
@@ -181,5 +181,5 @@ func (s *Sim) getJobOfToken(rc *requestContext) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	writeJSON(rc.w, http.StatusOK, render{w: s.world, base: rc.base}.job(rc.jobToken))
+	writeJSON(rc.w, http.StatusOK, newRender(s.world, rc.base).job(rc.jobToken))
 }

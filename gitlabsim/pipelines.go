@@ -174,7 +174,7 @@ func (s *Sim) listPipelines(rc *requestContext) {
 	list := f.apply(s.world, p.Pipelines)
 	q := rc.linkQuery(map[string]string{"page": "1", "per_page": "20", "order_by": "id", "sort": "desc"})
 	lo, hi := rc.offsetPage(len(list), true, pr, q)
-	rend := render{w: s.world, base: rc.base}
+	rend := newRender(s.world, rc.base)
 	out := make([]pipelineListEntity, 0, hi-lo)
 	for _, pl := range list[lo:hi] {
 		out = append(out, rend.pipelineListItem(pl))
@@ -204,13 +204,13 @@ func (s *Sim) getPipeline(rc *requestContext) {
 		return
 	}
 	if pl := s.pipelineOf(rc, p); pl != nil {
-		writeJSON(rc.w, http.StatusOK, render{w: s.world, base: rc.base}.pipeline(pl))
+		writeJSON(rc.w, http.StatusOK, newRender(s.world, rc.base).pipeline(pl))
 	}
 }
 
 // pipelineJobs selects a pipeline's builds or bridges, id descending, latest
 // attempts only unless include_retried, filtered by scope, one offset page.
-func (s *Sim) pipelineJobs(rc *requestContext, kind jobKind, emit func(render, []*job) any) {
+func (s *Sim) pipelineJobs(rc *requestContext, kind jobKind, emit func(*render, []*job) any) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	p := s.project(rc)
@@ -246,11 +246,11 @@ func (s *Sim) pipelineJobs(rc *requestContext, kind jobKind, emit func(render, [
 		defaults["include_retried"] = "false"
 	}
 	lo, hi := rc.offsetPage(len(list), true, pr, rc.linkQuery(defaults, "scope"))
-	writeJSON(rc.w, http.StatusOK, emit(render{w: s.world, base: rc.base}, list[lo:hi]))
+	writeJSON(rc.w, http.StatusOK, emit(newRender(s.world, rc.base), list[lo:hi]))
 }
 
 func (s *Sim) listPipelineJobs(rc *requestContext) {
-	s.pipelineJobs(rc, kindBuild, func(r render, jobs []*job) any {
+	s.pipelineJobs(rc, kindBuild, func(r *render, jobs []*job) any {
 		out := make([]jobEntity, 0, len(jobs))
 		for _, j := range jobs {
 			out = append(out, r.job(j))
@@ -260,7 +260,7 @@ func (s *Sim) listPipelineJobs(rc *requestContext) {
 }
 
 func (s *Sim) listPipelineBridges(rc *requestContext) {
-	s.pipelineJobs(rc, kindBridge, func(r render, jobs []*job) any {
+	s.pipelineJobs(rc, kindBridge, func(r *render, jobs []*job) any {
 		out := make([]bridgeEntity, 0, len(jobs))
 		for _, j := range jobs {
 			out = append(out, r.bridge(j))

@@ -63,7 +63,7 @@ func (s *Sim) listProjects(rc *requestContext) {
 	})
 	q := rc.linkQuery(map[string]string{"page": "1", "per_page": "20", "order_by": "created_at", "sort": "desc"})
 	lo, hi := rc.offsetPage(len(list), true, pr, q)
-	rend := render{w: s.world, base: rc.base}
+	rend := newRender(s.world, rc.base)
 	out := make([]projectEntity, 0, hi-lo)
 	for _, p := range list[lo:hi] {
 		out = append(out, rend.project(p))
@@ -98,7 +98,7 @@ func (s *Sim) getProject(rc *requestContext) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if p := s.project(rc); p != nil {
-		writeJSON(rc.w, http.StatusOK, render{w: s.world, base: rc.base}.project(p))
+		writeJSON(rc.w, http.StatusOK, newRender(s.world, rc.base).project(p))
 	}
 }
 
@@ -120,7 +120,7 @@ func (s *Sim) getCommit(rc *requestContext) {
 		notFound(rc.w, "Commit")
 		return
 	}
-	out := render{w: s.world, base: rc.base}.commitDetail(p, c)
+	out := newRender(s.world, rc.base).commitDetail(p, c)
 	if !withStats {
 		out.Stats = nil
 	}

@@ -9,7 +9,7 @@ func (s *Sim) getUser(rc *requestContext) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	u := render{w: s.world, base: rc.base}.user(id)
+	u := newRender(s.world, rc.base).user(id)
 	if u == nil {
 		notFound(rc.w, "User")
 		return
@@ -27,7 +27,7 @@ func (s *Sim) getCurrentUser(rc *requestContext) {
 	u := rc.user
 	signIn := stamp(s.world.now.Add(-3 * 3600e9))
 	writeJSON(rc.w, http.StatusOK, currentUserEntity{
-		userEntity:     *render{w: s.world, base: rc.base}.user(u.ID),
+		userEntity:     *newRender(s.world, rc.base).user(u.ID),
 		LastSignInAt:   signIn,
 		ConfirmedAt:    stamp(u.CreatedAt),
 		LastActivityOn: s.world.now.Format("2006-01-02"),
