@@ -470,3 +470,18 @@ func TestIdenticalCallsAreMadeOnce(t *testing.T) {
 		t.Fatalf("upstream calls %v, want 1 jobs page and %d distinct pipelines", calls, len(pipelines))
 	}
 }
+
+// A query whose nested lists would fan out into thousands of upstream calls
+// is refused before any call is made.
+func TestFanOutIsRefusedBeforeAnyCall(t *testing.T) {
+	s := newStack(t)
+	out := s.do(t, gitlabsim.TokenMaintainer, fmt.Sprintf(`{ project(id: %d) {
+		pipelines(first: 100) { nodes { jobs(first: 100) { nodes { project { pipelines(first: 100) { nodes { id } } } } } } } } }`,
+		gitlabsim.ProjectDemo), nil)
+	if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" || string(out.Data) != "null" && out.Data != nil {
+		t.Fatalf("response %s %+v, want a complexity error and no data", out.Data, out.Errors)
+	}
+	if calls := s.calls(); total(calls) != 0 {
+		t.Fatalf("upstream calls %v, want none", calls)
+	}
+}

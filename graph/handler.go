@@ -18,8 +18,9 @@ import (
 
 // HandlerConfig bounds what one request may cost.
 type HandlerConfig struct {
-	// MaxComplexity bounds a query's field count (gqlgen's complexity, one
-	// per field); 0 means DefaultMaxComplexity.
+	// MaxComplexity bounds a query's cost: one per field, with a list's
+	// selection counted once per item it asks for (see complexity.go);
+	// 0 means DefaultMaxComplexity.
 	MaxComplexity int
 	// MaxBodyBytes bounds a POST body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -41,7 +42,10 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{Client: client}}))
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{
+		Resolvers:  &Resolver{Client: client},
+		Complexity: complexity(),
+	}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](parsedQueryCacheSize))
