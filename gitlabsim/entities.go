@@ -181,29 +181,32 @@ type artifactEntity struct {
 }
 
 type runnerEntity struct {
-	ID          int64   `json:"id"`
-	Description string  `json:"description"`
-	IPAddress   *string `json:"ip_address"`
-	Active      bool    `json:"active"`
-	Paused      bool    `json:"paused"`
-	IsShared    bool    `json:"is_shared"`
-	RunnerType  string  `json:"runner_type"`
-	Name        string  `json:"name"`
-	Online      bool    `json:"online"`
-	Status      string  `json:"status"`
+	ID                 int64   `json:"id"`
+	Description        string  `json:"description"`
+	IPAddress          *string `json:"ip_address"`
+	Active             bool    `json:"active"`
+	Paused             bool    `json:"paused"`
+	IsShared           bool    `json:"is_shared"`
+	RunnerType         string  `json:"runner_type"`
+	Name               string  `json:"name"`
+	Online             bool    `json:"online"`
+	CreatedAt          *string `json:"created_at"`
+	Status             string  `json:"status"`
+	JobExecutionStatus string  `json:"job_execution_status"`
 }
 
 type runnerManagerEntity struct {
-	ID           int64   `json:"id"`
-	SystemID     string  `json:"system_id"`
-	Version      string  `json:"version"`
-	Revision     string  `json:"revision"`
-	Platform     string  `json:"platform"`
-	Architecture string  `json:"architecture"`
-	CreatedAt    *string `json:"created_at"`
-	ContactedAt  *string `json:"contacted_at"`
-	IPAddress    string  `json:"ip_address"`
-	Status       string  `json:"status"`
+	ID                 int64   `json:"id"`
+	SystemID           string  `json:"system_id"`
+	Version            string  `json:"version"`
+	Revision           string  `json:"revision"`
+	Platform           string  `json:"platform"`
+	Architecture       string  `json:"architecture"`
+	CreatedAt          *string `json:"created_at"`
+	ContactedAt        *string `json:"contacted_at"`
+	IPAddress          string  `json:"ip_address"`
+	Status             string  `json:"status"`
+	JobExecutionStatus string  `json:"job_execution_status"`
 }
 
 type jobProjectEntity struct {
@@ -303,6 +306,26 @@ type render struct {
 	users     map[int64]*userEntity
 	commits   map[*commit]commitEntity
 	pipelines map[*pipeline]pipelineBasicEntity
+	// busyRunners is filled on first use: which runners run a job right now.
+	busyRunners map[*runner]bool
+}
+
+// executionStatus is "active" while the runner has a running job, else "idle".
+func (r *render) executionStatus(rn *runner) string {
+	if r.busyRunners == nil {
+		r.busyRunners = map[*runner]bool{}
+		for _, pl := range r.w.activePipelines() {
+			for _, j := range pl.Jobs {
+				if j.Status == "running" && j.Runner != nil {
+					r.busyRunners[j.Runner] = true
+				}
+			}
+		}
+	}
+	if r.busyRunners[rn] {
+		return "active"
+	}
+	return "idle"
 }
 
 func newRender(w *world, base string) *render {
@@ -512,14 +535,16 @@ func (r *render) job(j *job) jobEntity {
 		}
 	}
 	if rn := j.Runner; rn != nil {
+		execution := r.executionStatus(rn)
+		registered := stamp(worldEpoch.AddDate(0, -6, 0))
 		out.Runner = &runnerEntity{
 			ID: rn.ID, Description: rn.Description, Active: true, IsShared: rn.Shared, RunnerType: rn.RunnerType,
-			Name: "gitlab-runner", Online: true, Status: "online",
+			Name: "gitlab-runner", Online: true, CreatedAt: registered, Status: "online", JobExecutionStatus: execution,
 		}
 		out.RunnerManager = &runnerManagerEntity{
 			ID: rn.ID * 100, SystemID: rn.SystemID, Version: rn.Version, Revision: rn.Revision, Platform: "linux",
-			Architecture: "amd64", CreatedAt: stamp(worldEpoch.AddDate(0, -6, 0)), ContactedAt: stamp(r.w.now),
-			IPAddress: fmt.Sprintf("10.0.0.%d", rn.ID), Status: "online",
+			Architecture: "amd64", CreatedAt: registered, ContactedAt: stamp(r.w.now),
+			IPAddress: fmt.Sprintf("10.0.0.%d", rn.ID), Status: "online", JobExecutionStatus: execution,
 		}
 	}
 	out.TagList = slices.Sorted(slices.Values(j.Tags))

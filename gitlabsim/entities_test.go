@@ -95,6 +95,10 @@ func TestJobEntityFields(t *testing.T) {
 			t.Errorf("%s = %v", k, huge[k])
 		}
 	}
+	running := getObject(t, fmt.Sprintf("/api/v4/projects/1/jobs/%d", JobRunning), TokenMaintainer)
+	if rn, _ := running["runner"].(map[string]any); rn["job_execution_status"] != "active" || rn["ip_address"] != nil {
+		t.Errorf("runner of a running job %v", rn)
+	}
 	pending := getObject(t, fmt.Sprintf("/api/v4/projects/1/jobs/%d", JobPending), TokenMaintainer)
 	for _, k := range []string{"started_at", "finished_at", "erased_at", "duration", "runner", "coverage", "artifacts_expire_at"} {
 		if v, present := pending[k]; !present || v != nil {
