@@ -197,6 +197,9 @@ func (s *seeder) history(p *project, count int, span time.Duration, fullEvery in
 			ref = fmt.Sprintf("refs/merge-requests/%d/head", 100+i)
 		}
 		pl := s.pipeline(p, c, ref, source, at, humanAuthors[s.rng.IntN(len(humanAuthors))])
+		if source == "schedule" {
+			pl.Name = "Mirror sync"
+		}
 		s.finishedJobs(pl, specs)
 		pl.refreshStatus()
 		if p.ID == ProjectDemo && i%4 == 1 && pl.Status == "success" {
@@ -349,7 +352,6 @@ func (s *seeder) bridge(pl *pipeline, name, stage string) *job {
 	}
 	c := s.commit(down, "", at)
 	dp := s.pipeline(down, c, down.DefaultBranch, "pipeline", at, pl.UserID)
-	dp.Upstream = b
 	s.finishedJobs(dp, downstreamJobs)
 	dp.refreshStatus()
 	b.Downstream = dp

@@ -101,8 +101,6 @@ type pipeline struct {
 	FinishedAt time.Time
 	Status     string
 	Jobs       []*job
-	// Upstream is set for downstream pipelines that a bridge created.
-	Upstream *job
 }
 
 type artifact struct {
@@ -115,7 +113,6 @@ type artifact struct {
 type runner struct {
 	ID          int64
 	Description string
-	Name        string
 	RunnerType  string
 	Shared      bool
 	SystemID    string
@@ -124,8 +121,7 @@ type runner struct {
 }
 
 type variable struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
+	Key, Value string
 }
 
 type jobKind int
