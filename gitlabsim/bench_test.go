@@ -57,3 +57,10 @@ func BenchmarkProjectJobsPage100Handler(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
+
+// BenchmarkNewWorld measures seeding, which every test pays once.
+func BenchmarkNewWorld(b *testing.B) {
+	for b.Loop() {
+		newWorld(1)
+	}
+}
