@@ -263,6 +263,9 @@ func TestPipelineFilters(t *testing.T) {
 	if len(asc) != 3 || asc[0].ID > asc[1].ID {
 		t.Errorf("sort=asc gave %v", asc)
 	}
+	if r := get(t, srv, "/api/v4/projects/1/pipelines?yaml_errors=true", TokenMaintainer); string(r.body) != "[]" {
+		t.Errorf("yaml_errors=true found pipelines in a world without configuration errors: %.80s", r.body)
+	}
 	if r := get(t, srv, "/api/v4/projects/1/pipelines?status=bogus", TokenMaintainer); string(r.body) != `{"error":"status does not have a valid value"}` {
 		t.Errorf("bad status: %s", r.body)
 	}

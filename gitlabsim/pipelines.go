@@ -50,6 +50,8 @@ func (rc *requestContext) timeParam(name string) (time.Time, bool) {
 }
 
 type pipelineFilter struct {
+	// yamlErrors asks for pipelines with invalid configuration; the world has none.
+	yamlErrors bool
 	scope, status, ref, sha, username, source, name, orderBy, sort string
 	updatedBefore, updatedAfter, createdBefore, createdAfter       time.Time
 }
@@ -67,6 +69,9 @@ func (rc *requestContext) pipelineFilter() (pipelineFilter, bool) {
 	read(&f.orderBy, "order_by", "id", pipelineOrderColumns)
 	read(&f.sort, "sort", "desc", map[string]bool{"asc": true, "desc": true})
 	read(&f.source, "source", "", pipelineSources)
+	if ok {
+		f.yamlErrors, ok = rc.boolParam("yaml_errors", false)
+	}
 	for _, tp := range []struct {
 		dst  *time.Time
 		name string
@@ -127,7 +132,8 @@ func (f pipelineFilter) keep(pl *pipeline, userID int64, latestPerRef map[string
 		}
 	}
 	switch {
-	case f.status != "" && pl.Status != f.status,
+	case f.yamlErrors,
+		f.status != "" && pl.Status != f.status,
 		f.ref != "" && pl.Ref != f.ref,
 		f.sha != "" && pl.Commit.SHA != f.sha,
 		f.username != "" && pl.UserID != userID,
