@@ -51,7 +51,7 @@ func (rc *requestContext) timeParam(name string) (time.Time, bool) {
 
 type pipelineFilter struct {
 	// yamlErrors asks for pipelines with invalid configuration; the world has none.
-	yamlErrors bool
+	yamlErrors                                                     bool
 	scope, status, ref, sha, username, source, name, orderBy, sort string
 	updatedBefore, updatedAfter, createdBefore, createdAfter       time.Time
 }
