@@ -104,6 +104,11 @@ type commitEntity struct {
 	CommitterName  string   `json:"committer_name"`
 	CommitterEmail string   `json:"committer_email"`
 	CommittedDate  string   `json:"committed_date"`
+	// The simulated repositories carry no Git trailers; GitLab then sends
+	// empty objects.
+	Trailers         map[string]string   `json:"trailers"`
+	ExtendedTrailers map[string][]string `json:"extended_trailers"`
+	WebURL           string              `json:"web_url"`
 }
 
 type commitStats struct {
@@ -380,31 +385,30 @@ func (r *render) userBasic(u *user) userBasicEntity {
 	}
 }
 
-func (r *render) commit(c *commit) commitEntity {
+// commit renders a commit of project p (a commit belongs to one project here).
+func (r *render) commit(p *project, c *commit) commitEntity {
 	if e, ok := r.commits[c]; ok {
 		return e
 	}
-	e := renderCommit(c)
-	r.commits[c] = e
-	return e
-}
-
-func renderCommit(c *commit) commitEntity {
 	parents := c.ParentIDs
 	if parents == nil {
 		parents = []string{}
 	}
-	return commitEntity{
+	e := commitEntity{
 		ID: c.SHA, ShortID: c.SHA[:8], CreatedAt: gitStamp(c.CommittedAt, c.Zone), ParentIDs: parents,
 		Title: c.Title, Message: c.Message, AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail,
 		AuthoredDate: gitStamp(c.AuthoredAt, c.Zone), CommitterName: c.CommitterName,
 		CommitterEmail: c.CommitterEmail, CommittedDate: gitStamp(c.CommittedAt, c.Zone),
+		Trailers: map[string]string{}, ExtendedTrailers: map[string][]string{},
+		WebURL: fmt.Sprintf("%s/%s/-/commit/%s", r.base, p.fullPath(), c.SHA),
 	}
+	r.commits[c] = e
+	return e
 }
 
 func (r *render) commitDetail(p *project, c *commit) commitDetailEntity {
 	out := commitDetailEntity{
-		commitEntity: r.commit(c), ProjectID: p.ID,
+		commitEntity: r.commit(p, c), ProjectID: p.ID,
 		Stats: &commitStats{Additions: c.Additions, Deletions: c.Deletions, Total: c.Additions + c.Deletions},
 	}
 	for i := len(p.Pipelines) - 1; i >= 0; i-- {
@@ -504,7 +508,7 @@ func (r *render) jobBasic(j *job) jobBasicEntity {
 		ID: j.ID, Status: j.Status, Stage: j.Stage, Name: j.Name, Ref: j.Pipeline.Ref, Tag: j.Pipeline.Tag,
 		Coverage: j.Coverage, AllowFailure: j.AllowFailure, CreatedAt: stamp(j.CreatedAt),
 		StartedAt: stamp(j.StartedAt), FinishedAt: stamp(j.FinishedAt), ErasedAt: stamp(j.ErasedAt),
-		User: r.user(j.UserID), Commit: r.commit(j.Pipeline.Commit), Pipeline: r.pipelineBasic(j.Pipeline),
+		User: r.user(j.UserID), Commit: r.commit(j.Pipeline.Project, j.Pipeline.Commit), Pipeline: r.pipelineBasic(j.Pipeline),
 		WebURL: fmt.Sprintf("%s/%s/-/jobs/%d", r.base, j.Project.fullPath(), j.ID),
 	}
 	// A running job's duration keeps growing until it finishes (Ci::Build#duration).

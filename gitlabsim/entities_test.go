@@ -330,3 +330,19 @@ func TestExcerptFileKeysStillApply(t *testing.T) {
 		}
 	}
 }
+
+// GitLab's commit entity (API::Entities::Commit) carries trailers,
+// extended_trailers and web_url besides the fields of the jobs excerpt.
+func TestCommitEntityFields(t *testing.T) {
+	job := getObject(t, fmt.Sprintf("/api/v4/projects/1/jobs/%d", JobFailed), TokenMaintainer)
+	commit, _ := job["commit"].(map[string]any)
+	want := []string{"author_email", "author_name", "authored_date", "committed_date", "committer_email",
+		"committer_name", "created_at", "extended_trailers", "id", "message", "parent_ids", "short_id",
+		"title", "trailers", "web_url"}
+	if got := keys(commit); !slices.Equal(got, want) {
+		t.Fatalf("commit keys %v, want %v", got, want)
+	}
+	if url, _ := commit["web_url"].(string); !strings.HasSuffix(url, "/demo-group/platform/web-app/-/commit/"+commit["id"].(string)) {
+		t.Fatalf("commit web_url %q", url)
+	}
+}
