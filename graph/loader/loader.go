@@ -14,6 +14,7 @@ package loader
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 
@@ -108,6 +109,12 @@ func New(c *restclient.Client) *Loaders {
 // Shared makes identical calls of one operation once: the first caller with a
 // key runs fetch, every other caller with that key waits for its result. Keys
 // must name the call completely (route, ids, every parameter, page).
+//
+// The call runs detached from the first caller's cancellation (it keeps the
+// context's values, so the caller's credentials): a caller that gives up, for
+// example because a sibling page failed, must not fail the others waiting on
+// the same call. A failed or panicking call is not kept, so a later caller
+// tries again.
 func Shared[T any](ctx context.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
 	l := For(ctx)
 	l.mu.Lock()
@@ -118,20 +125,34 @@ func Shared[T any](ctx context.Context, key string, fetch func(context.Context) 
 	}
 	l.mu.Unlock()
 	if !running {
-		call.val, call.err = fetch(ctx)
-		close(call.done)
+		go l.run(context.WithoutCancel(ctx), key, call, func(ctx context.Context) (any, error) { return fetch(ctx) })
 	}
+	var zero T
 	select {
 	case <-call.done:
 	case <-ctx.Done():
-		var zero T
 		return zero, ctx.Err()
 	}
 	if call.err != nil {
-		var zero T
 		return zero, call.err
 	}
 	return call.val.(T), nil
+}
+
+// run performs a shared call and publishes its outcome.
+func (l *Loaders) run(ctx context.Context, key string, call *sharedCall, fetch func(context.Context) (any, error)) {
+	defer close(call.done)
+	defer func() {
+		if v := recover(); v != nil {
+			call.err = fmt.Errorf("shared call %s panicked: %v", key, v)
+		}
+		if call.err != nil {
+			l.mu.Lock()
+			delete(l.shared, key)
+			l.mu.Unlock()
+		}
+	}()
+	call.val, call.err = fetch(ctx)
 }
 
 // newLoader makes a loader that fetches every key of a batch concurrently and
