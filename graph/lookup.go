@@ -15,21 +15,28 @@ import (
 )
 
 // idOnlyProjectFields are the Project fields that need nothing of the project
-// but the key GitLab's routes take. A query selecting only these (say
-// `project(fullPath:…){jobs{…}}`) costs no project call; the list call itself
-// answers 404 when the project does not exist or is hidden.
+// but the key GitLab's routes take.
 var idOnlyProjectFields = map[string]bool{
 	"__typename": true, "jobs": true, "job": true, "pipeline": true, "pipelines": true,
 }
 
 // lazyProject returns a project model that is not fetched, when the selection
-// allows it; nil when the project must be fetched.
+// allows it; nil when the project must be fetched. A query selecting only
+// id-only fields, at least one of them a non-null list (say
+// `project(fullPath:…){jobs{…}}`), costs no project call: the list call
+// answers 404 for a project that does not exist or is hidden, and the list
+// being non-null, that error nulls the project as a fetch would have.
 func lazyProject(ctx context.Context, key string, id *int) *model.Project {
+	provesExistence := false
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
 		numericField := f.Name == "id" || f.Name == "databaseId"
 		if !idOnlyProjectFields[f.Name] && !(numericField && id != nil) {
 			return nil
 		}
+		provesExistence = provesExistence || f.Name == "jobs" || f.Name == "pipelines"
+	}
+	if !provesExistence {
+		return nil
 	}
 	p := &model.Project{Key: key}
 	if id != nil {
