@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -76,7 +77,7 @@ func classify(err error) (code, message string, ext map[string]any) {
 	case errors.As(err, &in):
 		return CodeBadUserInput, in.msg, nil
 	case errors.Is(err, paging.ErrBadArgs), errors.Is(err, paging.ErrNeedsTotal),
-		errors.Is(err, paging.ErrDrift), errors.Is(err, globalid.ErrInvalid):
+		errors.Is(err, paging.ErrOffsetLimit), errors.Is(err, globalid.ErrInvalid):
 		return CodeBadUserInput, err.Error(), nil
 	case errors.As(err, &rest):
 		return classifyUpstream(rest)
@@ -109,6 +110,12 @@ func classifyUpstream(e *restclient.Error) (code, message string, ext map[string
 		return CodeRateLimited, "GitLab's rate limit was reached", map[string]any{"retryAfter": secs}
 	case restclient.KindTimeout:
 		return CodeUpstreamTimeout, "GitLab did not answer in time", nil
+	}
+	if e.StatusCode == http.StatusMethodNotAllowed {
+		// The gateway sends only GETs GitLab routes; a 405 is GitLab refusing
+		// an offset past its offset_pagination_limit, which the client's
+		// arguments asked for.
+		return CodeBadUserInput, gitlab("405 Method Not Allowed"), nil
 	}
 	return CodeUpstreamError, "GitLab answered with an error", nil
 }

@@ -16,6 +16,7 @@ package paging
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 
 	"golang.org/x/sync/errgroup"
@@ -24,18 +25,19 @@ import (
 // MaxUpstreamPerPage is GitLab's largest per_page.
 const MaxUpstreamPerPage = 100
 
-// maxDriftSteps bounds how far (in upstream pages) a cursor's item is searched
-// for when the list moved since the cursor was served.
-const maxDriftSteps = 100
+// MaxOffset is GitLab's default offset_pagination_limit: on lists that also
+// offer keyset pagination (project jobs, projects) it refuses offset pages
+// reaching past it, so no search probes beyond it.
+const MaxOffset = 50_000
 
 var (
 	// ErrNeedsTotal is returned for `last` without `before` on a list whose
 	// length GitLab does not report (project jobs): finding its end would
 	// mean reading the whole list.
-	ErrNeedsTotal = errors.New("`last` without `before` needs a list total, which GitLab does not report for this list; page with `first`/`after`, or pass `before`")
-	// ErrDrift is returned when a cursor's item moved further than
-	// maxDriftSteps pages since the cursor was served.
-	ErrDrift = errors.New("the list changed too much since the cursor was served; start again without a cursor")
+	// ErrOffsetLimit is returned when the items asked for lie past
+	// MaxOffset, where GitLab serves no offset pages.
+	ErrOffsetLimit = fmt.Errorf("GitLab serves only the first %d items of a list by offset", MaxOffset)
+	ErrNeedsTotal  = errors.New("`last` without `before` needs a list total, which GitLab does not report for this list; page with `first`/`after`, or pass `before`")
 )
 
 // Page is one upstream page.
@@ -73,20 +75,20 @@ func Resolve[T any](ctx context.Context, req Request, fetch FetchFunc[T], id fun
 	switch {
 	case req.Backward && req.Before != nil:
 		k := req.Before.Offset
-		if err := r.ensure(ctx, max(0, k-n), k+1); err != nil {
+		if err := r.prefetch(ctx, max(0, k-n), k+1); err != nil {
 			return Result[T]{}, err
 		}
 	case req.Backward:
-		if err := r.ensure(ctx, 0, n); err != nil {
+		if err := r.prefetch(ctx, 0, n); err != nil {
 			return Result[T]{}, err
 		}
 	case req.After != nil:
 		k := req.After.Offset
-		if err := r.ensure(ctx, k, k+n+1); err != nil {
+		if err := r.prefetch(ctx, k, k+n+1); err != nil {
 			return Result[T]{}, err
 		}
 	default:
-		if err := r.ensure(ctx, 0, n); err != nil {
+		if err := r.prefetch(ctx, 0, n); err != nil {
 			return Result[T]{}, err
 		}
 	}
@@ -170,7 +172,7 @@ type reader[T any] struct {
 	known map[int]T
 	// existsBelow: every offset below it holds an item (learnt from x-next-page).
 	existsBelow int
-	// end: no item at this offset or beyond.
+	// end: no item at this offset or beyond (a bound: the list may end earlier).
 	end   int
 	total *int
 }
@@ -180,6 +182,14 @@ func (r *reader[T]) exists(ctx context.Context, i int) (bool, error) {
 	if _, ok := r.known[i]; ok || i < r.existsBelow {
 		return true, nil
 	}
+	if i >= r.end {
+		return false, nil
+	}
+	if i >= MaxOffset {
+		// Unreachable by offset, and not known to be absent: let the client
+		// ask, and learn of the limit then.
+		return true, nil
+	}
 	if err := r.ensure(ctx, i, i+1); err != nil {
 		return false, err
 	}
@@ -187,75 +197,97 @@ func (r *reader[T]) exists(ctx context.Context, i int) (bool, error) {
 	return ok || i < r.existsBelow, nil
 }
 
-// length finds the list's length from GitLab's total.
+// length finds the list's length, starting from what is known of its end
+// (a bound learnt from an empty page) or from GitLab's total.
 func (r *reader[T]) length(ctx context.Context) (int, error) {
-	if r.end != math.MaxInt {
-		return r.end, nil
+	hint := r.end
+	if hint == math.MaxInt {
+		if r.total == nil {
+			return 0, ErrNeedsTotal
+		}
+		hint = *r.total
 	}
-	if r.total == nil {
-		return 0, ErrNeedsTotal
-	}
-	t := *r.total
-	if err := r.ensure(ctx, max(0, t-1), t+1); err != nil {
-		return 0, err
-	}
-	if r.end == math.MaxInt {
-		return 0, ErrDrift
-	}
-	return r.end, nil
+	return r.locate(ctx, hint, func(T) bool { return false })
 }
 
 // locate finds the smallest offset whose item satisfies pred, which must be
 // monotone over the list (false, then true); it returns the list's length when
-// none does. hint is where the answer was when the cursor was served.
+// none does. hint is where the answer was when the cursor was served. The
+// search leaves the hint by doubling steps, then bisects, so an item that
+// moved far since its cursor was served (or a forged cursor) costs a number of
+// calls logarithmic in the distance, never a walk.
 func (r *reader[T]) locate(ctx context.Context, hint int, pred func(T) bool) (int, error) {
-	i := hint
-	for step := 0; step < maxDriftSteps; step++ {
-		i = min(i, r.end)
-		if err := r.ensure(ctx, max(0, i-1), i+1); err != nil {
-			return 0, err
+	// holds reports pred at offset o; past the list's end it holds.
+	holds := func(o int) (bool, error) {
+		if err := r.ensure(ctx, o, o+1); err != nil {
+			return false, err
 		}
-		cur, hasCur := r.known[i]
-		prev, hasPrev := r.known[i-1]
-		switch {
-		case hasCur && !pred(cur):
-			// The answer lies further on: read the next upstream page's worth.
-			if err := r.ensure(ctx, i+1, i+1+MaxUpstreamPerPage); err != nil {
+		v, ok := r.known[o]
+		return !ok || pred(v), nil
+	}
+	// Find lo < hi with pred false at lo (or lo = -1) and true at hi.
+	lo, hi := -1, min(max(hint, 0), r.end, MaxOffset-1)
+	ok, err := holds(hi)
+	if err != nil {
+		return 0, err
+	}
+	for step := 1; ; step *= 2 {
+		if ok {
+			probe := hi - step
+			if probe <= lo {
+				break
+			}
+			if ok, err = holds(probe); err != nil {
 				return 0, err
 			}
-			for j := i + 1; j <= i+MaxUpstreamPerPage; j++ {
-				v, ok := r.known[j]
-				if !ok || pred(v) {
-					return j, nil
-				}
+			if !ok {
+				lo = probe
+				break
 			}
-			i += MaxUpstreamPerPage + 1
-		case i == 0 || (hasPrev && !pred(prev)):
-			return i, nil
-		default:
-			// Items satisfying pred start earlier (items left the list, or the
-			// list ended before i): read backwards.
-			lo := max(0, i-MaxUpstreamPerPage)
-			if err := r.ensure(ctx, lo, i); err != nil {
+			hi = probe
+		} else {
+			lo, hi = hi, hi+step
+			if ok, err = holds(hi); err != nil {
 				return 0, err
 			}
-			for j := i - 1; j >= lo; j-- {
-				if v, ok := r.known[j]; ok && !pred(v) {
-					return j + 1, nil
-				}
-			}
-			if lo == 0 {
-				return 0, nil
-			}
-			i = lo
 		}
 	}
-	return 0, ErrDrift
+	// Bisect until one upstream page covers the rest, then read it.
+	for hi-lo-1 > MaxUpstreamPerPage {
+		mid := lo + (hi-lo)/2
+		ok, err := holds(mid)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	if err := r.ensure(ctx, lo+1, hi); err != nil {
+		return 0, err
+	}
+	for o := lo + 1; o < hi; o++ {
+		if v, ok := r.known[o]; !ok || pred(v) {
+			return o, nil
+		}
+	}
+	return hi, nil
+}
+
+// prefetch is ensure for a read that only saves later calls: it reads nothing
+// past MaxOffset rather than fail.
+func (r *reader[T]) prefetch(ctx context.Context, from, to int) error {
+	return r.ensure(ctx, min(from, MaxOffset), min(to, MaxOffset))
 }
 
 // ensure reads every unknown offset in [from, to) that may hold an item.
 func (r *reader[T]) ensure(ctx context.Context, from, to int) error {
 	to = min(to, r.end)
+	if to > MaxOffset {
+		return ErrOffsetLimit
+	}
 	first, last := -1, -1
 	for o := from; o < to; o++ {
 		if _, ok := r.known[o]; !ok {
@@ -306,12 +338,14 @@ func (r *reader[T]) absorb(start, perPage int, p Page[T]) {
 
 // choosePages picks the per_page and pages that cover offsets [from, to): the
 // fewest pages, then the smallest per_page, so a window costs one call where
-// one can serve it and carries as few unasked items as possible.
+// one can serve it and carries as few unasked items as possible. No page
+// reaches past MaxOffset unless the window does.
 func choosePages(from, to int) (perPage, firstPage, count int) {
 	n := to - from
+	limit := max(MaxOffset, to)
 	for k := 1; ; k++ {
 		for p := max(1, (n+k-1)/k); p <= MaxUpstreamPerPage; p++ {
-			if (to-1)/p-from/p+1 == k {
+			if (to-1)/p-from/p+1 == k && ((to-1)/p+1)*p <= limit {
 				return p, from/p + 1, k
 			}
 		}

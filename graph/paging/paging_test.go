@@ -298,11 +298,8 @@ func TestAgainstReference(t *testing.T) {
 			req.Before = &c
 		}
 		got, err := Resolve(context.Background(), req, l.fetch, identity)
-		if errors.Is(err, ErrDrift) && drift(l.ids, req) > maxDriftSteps*MaxUpstreamPerPage/2 {
-			continue
-		}
 		if err != nil {
-			t.Fatalf("step %d: %v (drift %d)", i, err, drift(l.ids, req))
+			t.Fatalf("step %d: %v", i, err)
 		}
 		items, next, prev := reference(l.ids, req)
 		if !slices.Equal(got.Items, items) || got.HasNext != next || got.HasPrevious != prev {
@@ -313,29 +310,23 @@ func TestAgainstReference(t *testing.T) {
 	}
 }
 
-// drift is how far the items of req's cursors moved since they were served.
-func drift(ids []int64, req Request) int {
-	d := 0
-	for _, c := range []*Cursor{req.After, req.Before} {
-		if c == nil {
-			continue
-		}
-		pos, _ := slices.BinarySearchFunc(ids, c.ID, func(v, id int64) int { return int(id - v) })
-		d = max(d, pos-c.Offset, c.Offset-pos)
-	}
-	return d
-}
-
-func TestDriftIsBounded(t *testing.T) {
+// A cursor whose item moved far, or a forged one, costs a number of calls
+// logarithmic in the distance.
+func TestFarCursorsCostLogarithmicCalls(t *testing.T) {
 	l := newFakeList(50)
 	res := resolve(t, l, Args{First: ptr(10)})
-	l.insertNewest(maxDriftSteps*MaxUpstreamPerPage + 500)
-	req, _ := Args{First: ptr(10), After: ptr(res.Cursors[9].String())}.Validate()
-	if _, err := Resolve(context.Background(), req, l.fetch, identity); !errors.Is(err, ErrDrift) {
-		t.Fatalf("err = %v, want ErrDrift", err)
+	moved := res.Cursors[9]
+	l.insertNewest(20_000)
+	l.calls = nil
+	res = resolve(t, l, Args{First: ptr(10), After: ptr(moved.String())})
+	if res.Items[0] != moved.ID-1 || len(l.calls) > 40 {
+		t.Fatalf("after an item 20,000 places away: first %d after %d calls, want %d in at most 40", res.Items[0], len(l.calls), moved.ID-1)
 	}
-	if len(l.calls) > 2*maxDriftSteps+2 {
-		t.Fatalf("%d upstream calls to give up, want at most %d", len(l.calls), 2*maxDriftSteps+2)
+	forged := Cursor{ID: 15, Offset: 1 << 29}.String()
+	l.calls = nil
+	res = resolve(t, l, Args{First: ptr(5), After: &forged})
+	if res.Items[0] != 14 || len(l.calls) > 70 {
+		t.Fatalf("forged cursor: first %d after %d calls, want 14 in at most 70", res.Items[0], len(l.calls))
 	}
 }
 
@@ -349,4 +340,38 @@ func FuzzParseCursor(f *testing.F) {
 			t.Fatalf("accepted non-canonical %q", s)
 		}
 	})
+}
+
+// No read reaches past GitLab's offset limit; items beyond it are refused
+// with ErrOffsetLimit.
+func TestNoReadPastTheOffsetLimit(t *testing.T) {
+	l := newFakeList(MaxOffset + 10_000)
+	beyond := Cursor{ID: l.ids[MaxOffset+5_000], Offset: MaxOffset + 5_000}
+	near := Cursor{ID: l.ids[MaxOffset-30], Offset: MaxOffset - 30}
+	cases := []struct {
+		name  string
+		args  Args
+		fails bool
+	}{
+		{"cursor past the limit", Args{First: ptr(10), After: ptr(beyond.String())}, true},
+		{"window crossing the limit", Args{First: ptr(50), After: ptr(near.String())}, true},
+		{"window below the limit", Args{First: ptr(20), After: ptr(near.String())}, false},
+		{"forged offset", Args{First: ptr(5), After: ptr(Cursor{ID: l.ids[100], Offset: 1 << 29}.String())}, false},
+	}
+	for _, c := range cases {
+		l.calls = nil
+		req, err := c.args.Validate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Resolve(context.Background(), req, l.fetch, identity)
+		if c.fails != errors.Is(err, ErrOffsetLimit) || (!c.fails && err != nil) {
+			t.Errorf("%s: err = %v, want ErrOffsetLimit: %v", c.name, err, c.fails)
+		}
+		for _, call := range l.calls {
+			if call[0]*call[1] > MaxOffset {
+				t.Errorf("%s: read page %d of %d, past the offset limit", c.name, call[0], call[1])
+			}
+		}
+	}
 }
