@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"jobgraph/graph/globalid"
+	"jobgraph/graph/model"
 	"jobgraph/graph/paging"
 	"jobgraph/restclient"
 )
@@ -81,6 +82,8 @@ func classify(err error) (code, message string, ext map[string]any) {
 		return CodeBadUserInput, err.Error(), nil
 	case errors.As(err, &rest):
 		return classifyUpstream(rest)
+	case errors.Is(err, model.ErrUnknownStatus):
+		return CodeUpstreamError, err.Error(), nil
 	case errors.Is(err, context.DeadlineExceeded):
 		return CodeUpstreamTimeout, "GitLab did not answer in time", nil
 	}

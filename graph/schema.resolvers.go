@@ -8,15 +8,14 @@ package graph
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
-	"time"
-
 	"jobgraph/graph/generated"
 	"jobgraph/graph/loader"
 	"jobgraph/graph/model"
 	"jobgraph/graph/paging"
 	"jobgraph/restclient"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // Stats is the resolver for the stats field.
@@ -371,8 +370,10 @@ func (r *Resolver) Project() generated.ProjectResolver { return &projectResolver
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-type commitResolver struct{ *Resolver }
-type jobResolver struct{ *Resolver }
-type pipelineResolver struct{ *Resolver }
-type projectResolver struct{ *Resolver }
-type queryResolver struct{ *Resolver }
+type (
+	commitResolver   struct{ *Resolver }
+	jobResolver      struct{ *Resolver }
+	pipelineResolver struct{ *Resolver }
+	projectResolver  struct{ *Resolver }
+	queryResolver    struct{ *Resolver }
+)

@@ -1804,7 +1804,7 @@ schema {
   query: Query
 }
 
-"An ISO 8601 timestamp in UTC with millisecond precision, as GitLab writes them."
+"An RFC 3339 timestamp, with the offset GitLab gave it (UTC for most fields; commit dates keep the author's zone)."
 scalar Time
 
 "An object with a global id."
@@ -1906,11 +1906,13 @@ type ProjectEdge {
   node: Project!
 }
 
-"The twelve statuses of a GitLab CI job."
+"The statuses of a GitLab CI job (GitLab's CommitStatus states)."
 enum JobStatus {
   CREATED
   WAITING_FOR_RESOURCE
   PREPARING
+  "Waiting for an external service to report back before the job proceeds."
+  WAITING_FOR_CALLBACK
   PENDING
   RUNNING
   SUCCESS
@@ -1927,6 +1929,7 @@ enum PipelineStatus {
   CREATED
   WAITING_FOR_RESOURCE
   PREPARING
+  WAITING_FOR_CALLBACK
   PENDING
   RUNNING
   SUCCESS
@@ -1972,13 +1975,16 @@ type Job implements Node {
   commit: Commit
   pipeline: Pipeline
   project: Project
-  "The job can be canceled now."
+  """
+  The job's status lets it be canceled now. Like the three flags below, this is derived
+  from the fields GitLab's REST API returns; GitLab still decides when the action is taken.
+  """
   cancelable: Boolean!
-  "The job can be retried now."
+  "The job finished (success, failed or canceled) and is not archived. A job that was already retried also answers true here: GitLab's job entity does not say whether it was."
   retryable: Boolean!
-  "The job is manual or scheduled and can be started now."
+  "The job is manual or scheduled and not archived. (GitLab also replays a finished manual job; its entity does not say whether a job is manual once it ran.)"
   playable: Boolean!
-  "The job is finished and its log and artifacts can be erased."
+  "The job is finished and not erased yet."
   erasable: Boolean!
 }
 
@@ -3427,7 +3433,7 @@ func (ec *executionContext) _Bridge_status(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Bridge_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
+			return obj.Status()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.JobStatus) graphql.Marshaler {
@@ -3438,7 +3444,7 @@ func (ec *executionContext) _Bridge_status(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Bridge_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Bridge", field, false, false, "JobStatus")
+	return graphql.NewScalarFieldContext("Bridge", field, true, false, "JobStatus")
 }
 
 func (ec *executionContext) _Bridge_ref(ctx context.Context, field graphql.CollectedField, obj *model.Bridge) (ret graphql.Marshaler) {
@@ -4782,7 +4788,7 @@ func (ec *executionContext) _Job_status(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Job_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
+			return obj.Status()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.JobStatus) graphql.Marshaler {
@@ -4793,7 +4799,7 @@ func (ec *executionContext) _Job_status(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Job_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Job", field, false, false, "JobStatus")
+	return graphql.NewScalarFieldContext("Job", field, true, false, "JobStatus")
 }
 
 func (ec *executionContext) _Job_ref(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
@@ -6132,7 +6138,7 @@ func (ec *executionContext) _Pipeline_status(ctx context.Context, field graphql.
 			return ec.fieldContext_Pipeline_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
+			return obj.Status()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.PipelineStatus) graphql.Marshaler {
@@ -6143,7 +6149,7 @@ func (ec *executionContext) _Pipeline_status(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Pipeline_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "PipelineStatus")
+	return graphql.NewScalarFieldContext("Pipeline", field, true, false, "PipelineStatus")
 }
 
 func (ec *executionContext) _Pipeline_source(ctx context.Context, field graphql.CollectedField, obj *model.Pipeline) (ret graphql.Marshaler) {

@@ -7,9 +7,9 @@ package model
 
 // Cancelable reports whether the job can be canceled now.
 func (j *Job) Cancelable() bool {
-	switch j.Status {
-	case JobStatusCreated, JobStatusWaitingForResource, JobStatusPreparing, JobStatusPending,
-		JobStatusRunning, JobStatusScheduled:
+	switch j.RawStatus {
+	case JobStatusCreated, JobStatusWaitingForResource, JobStatusPreparing, JobStatusWaitingForCallback,
+		JobStatusPending, JobStatusRunning, JobStatusScheduled:
 		return true
 	}
 	return false
@@ -20,7 +20,7 @@ func (j *Job) Retryable() bool {
 	if j.Archived {
 		return false
 	}
-	switch j.Status {
+	switch j.RawStatus {
 	case JobStatusSuccess, JobStatusFailed, JobStatusCanceled:
 		return true
 	}
@@ -29,7 +29,7 @@ func (j *Job) Retryable() bool {
 
 // Playable reports whether the job waits for a person to start it.
 func (j *Job) Playable() bool {
-	return !j.Archived && (j.Status == JobStatusManual || j.Status == JobStatusScheduled)
+	return !j.Archived && (j.RawStatus == JobStatusManual || j.RawStatus == JobStatusScheduled)
 }
 
 // Erasable reports whether the job is finished and not erased yet.
@@ -37,7 +37,7 @@ func (j *Job) Erasable() bool {
 	if j.ErasedAt != nil {
 		return false
 	}
-	switch j.Status {
+	switch j.RawStatus {
 	case JobStatusSuccess, JobStatusFailed, JobStatusCanceled, JobStatusSkipped:
 		return true
 	}

@@ -7,6 +7,8 @@
 package model
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"jobgraph/graph/globalid"
@@ -50,7 +52,7 @@ type Job struct {
 	ProjectID         int64
 	Name              string
 	Stage             string
-	Status            JobStatus
+	RawStatus         JobStatus
 	Ref               string
 	Tag               bool
 	Coverage          *float64
@@ -86,7 +88,7 @@ type Bridge struct {
 	PipelineID         int64
 	Name               string
 	Stage              string
-	Status             JobStatus
+	RawStatus          JobStatus
 	Ref                string
 	Tag                bool
 	Coverage           *float64
@@ -120,7 +122,7 @@ type Pipeline struct {
 	ProjectID  int64
 	Sha        string
 	Ref        string
-	Status     PipelineStatus
+	RawStatus  PipelineStatus
 	Source     *string
 	CreatedAt  *time.Time
 	UpdatedAt  *time.Time
@@ -204,3 +206,24 @@ type User struct {
 func (u *User) IsNode()       {}
 func (u *User) ID() string    { return globalid.User(u.DatabaseID).String() }
 func (u *User) GetID() string { return u.ID() }
+
+// ErrUnknownStatus is returned for a status GitLab sent that the schema does
+// not know: serving it would break clients that generated code from the
+// schema's enum, so the field fails instead.
+var ErrUnknownStatus = errors.New("GitLab sent a status this API does not know")
+
+// Status is the job's status, checked against the schema's enum.
+func (j *Job) Status() (JobStatus, error) { return checked(j.RawStatus) }
+
+// Status is the bridge's status, checked against the schema's enum.
+func (b *Bridge) Status() (JobStatus, error) { return checked(b.RawStatus) }
+
+// Status is the pipeline's status, checked against the schema's enum.
+func (p *Pipeline) Status() (PipelineStatus, error) { return checked(p.RawStatus) }
+
+func checked[S interface{ IsValid() bool }](s S) (S, error) {
+	if !s.IsValid() {
+		return s, fmt.Errorf("%w: %v", ErrUnknownStatus, s)
+	}
+	return s, nil
+}

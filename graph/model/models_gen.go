@@ -135,13 +135,15 @@ type RunnerManager struct {
 	Status       *string    `json:"status,omitempty"`
 }
 
-// The twelve statuses of a GitLab CI job.
+// The statuses of a GitLab CI job (GitLab's CommitStatus states).
 type JobStatus string
 
 const (
 	JobStatusCreated            JobStatus = "CREATED"
 	JobStatusWaitingForResource JobStatus = "WAITING_FOR_RESOURCE"
 	JobStatusPreparing          JobStatus = "PREPARING"
+	// Waiting for an external service to report back before the job proceeds.
+	JobStatusWaitingForCallback JobStatus = "WAITING_FOR_CALLBACK"
 	JobStatusPending            JobStatus = "PENDING"
 	JobStatusRunning            JobStatus = "RUNNING"
 	JobStatusSuccess            JobStatus = "SUCCESS"
@@ -157,6 +159,7 @@ var AllJobStatus = []JobStatus{
 	JobStatusCreated,
 	JobStatusWaitingForResource,
 	JobStatusPreparing,
+	JobStatusWaitingForCallback,
 	JobStatusPending,
 	JobStatusRunning,
 	JobStatusSuccess,
@@ -170,7 +173,7 @@ var AllJobStatus = []JobStatus{
 
 func (e JobStatus) IsValid() bool {
 	switch e {
-	case JobStatusCreated, JobStatusWaitingForResource, JobStatusPreparing, JobStatusPending, JobStatusRunning, JobStatusSuccess, JobStatusFailed, JobStatusCanceling, JobStatusCanceled, JobStatusSkipped, JobStatusManual, JobStatusScheduled:
+	case JobStatusCreated, JobStatusWaitingForResource, JobStatusPreparing, JobStatusWaitingForCallback, JobStatusPending, JobStatusRunning, JobStatusSuccess, JobStatusFailed, JobStatusCanceling, JobStatusCanceled, JobStatusSkipped, JobStatusManual, JobStatusScheduled:
 		return true
 	}
 	return false
@@ -218,6 +221,7 @@ const (
 	PipelineStatusCreated            PipelineStatus = "CREATED"
 	PipelineStatusWaitingForResource PipelineStatus = "WAITING_FOR_RESOURCE"
 	PipelineStatusPreparing          PipelineStatus = "PREPARING"
+	PipelineStatusWaitingForCallback PipelineStatus = "WAITING_FOR_CALLBACK"
 	PipelineStatusPending            PipelineStatus = "PENDING"
 	PipelineStatusRunning            PipelineStatus = "RUNNING"
 	PipelineStatusSuccess            PipelineStatus = "SUCCESS"
@@ -233,6 +237,7 @@ var AllPipelineStatus = []PipelineStatus{
 	PipelineStatusCreated,
 	PipelineStatusWaitingForResource,
 	PipelineStatusPreparing,
+	PipelineStatusWaitingForCallback,
 	PipelineStatusPending,
 	PipelineStatusRunning,
 	PipelineStatusSuccess,
@@ -246,7 +251,7 @@ var AllPipelineStatus = []PipelineStatus{
 
 func (e PipelineStatus) IsValid() bool {
 	switch e {
-	case PipelineStatusCreated, PipelineStatusWaitingForResource, PipelineStatusPreparing, PipelineStatusPending, PipelineStatusRunning, PipelineStatusSuccess, PipelineStatusFailed, PipelineStatusCanceling, PipelineStatusCanceled, PipelineStatusSkipped, PipelineStatusManual, PipelineStatusScheduled:
+	case PipelineStatusCreated, PipelineStatusWaitingForResource, PipelineStatusPreparing, PipelineStatusWaitingForCallback, PipelineStatusPending, PipelineStatusRunning, PipelineStatusSuccess, PipelineStatusFailed, PipelineStatusCanceling, PipelineStatusCanceled, PipelineStatusSkipped, PipelineStatusManual, PipelineStatusScheduled:
 		return true
 	}
 	return false
