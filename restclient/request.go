@@ -35,9 +35,9 @@ const (
 	callerJobToken                           // the context's, which must be a JOB-TOKEN
 )
 
-// decodeFunc decodes a success body. It must reset what it decodes into, as a
-// GET may be attempted more than once.
-type decodeFunc func(*json.Decoder) error
+// decodeFunc decodes a success body read straight from the connection. It
+// must reset what it decodes into, as a GET may be attempted more than once.
+type decodeFunc func(io.Reader) error
 
 // errNull marks a body of JSON null where the route promises a value.
 var errNull = errors.New("body is JSON null")
@@ -211,7 +211,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target *url.URL, pay
 		return resp, &streamBody{ReadCloser: hresp.Body, cancel: func() { cancel(nil) }}, nil
 	}
 	defer done()
-	if err := decodeBody(hresp.Body, decode); err != nil {
+	if err := decode(hresp.Body); err != nil {
 		drainClose(hresp.Body)
 		if actx.Err() != nil {
 			return resp, nil, transportError(ctx, actx, req, err)
@@ -243,23 +243,6 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target *url.U
 		creds.apply(hreq.Header)
 	}
 	return hreq, nil
-}
-
-// decodeBody decodes exactly one JSON value straight from the body and
-// insists nothing but whitespace follows, so a truncated or padded body is
-// caught rather than half-used.
-func decodeBody(body io.Reader, decode decodeFunc) error {
-	dec := json.NewDecoder(body)
-	if err := decode(dec); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		if err == nil {
-			return errors.New("data after the JSON value")
-		}
-		return err
-	}
-	return nil
 }
 
 // drainClose reads a little of what is left so the connection can be reused,

@@ -1,10 +1,12 @@
 package restclient
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // PipelineInfo is Entities::Ci::PipelineBasic, the pipeline embedded in jobs
@@ -48,14 +50,16 @@ type Pipeline struct {
 }
 
 // UnmarshalJSON reads coverage whether GitLab sends it as a string (the
-// pipeline presenter formats it) or as a number.
+// pipeline presenter formats it) or as a number. json v2 hands it the raw
+// value without the caller's options, so the rest is decoded with the same
+// decodeOptions as every body.
 func (p *Pipeline) UnmarshalJSON(b []byte) error {
 	type plain Pipeline
 	aux := struct {
 		*plain
-		Coverage json.RawMessage `json:"coverage"`
+		Coverage jsontext.Value `json:"coverage"`
 	}{plain: (*plain)(p)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if err := json.Unmarshal(b, &aux, decodeOptions); err != nil {
 		return err
 	}
 	coverage, err := parseCoverage(aux.Coverage)
@@ -66,12 +70,12 @@ func (p *Pipeline) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func parseCoverage(raw json.RawMessage) (*float64, error) {
+func parseCoverage(raw jsontext.Value) (*float64, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
 	var text string
-	if err := json.Unmarshal(raw, &text); err != nil {
+	if err := json.Unmarshal(raw, &text, decodeOptions); err != nil {
 		text = string(raw)
 	}
 	if text == "" {
