@@ -70,7 +70,7 @@ func jobConnection(ctx context.Context, project int64, req paging.Request, fetch
 		conn.Edges[i] = &model.JobEdge{Cursor: res.Cursors[i].String(), Node: m}
 	}
 	if project != 0 {
-		loader.For(ctx).PrimeJobs(ctx, project, res.Items)
+		loader.For(ctx).PrimeJobs(ctx, projectKey(project), res.Items)
 	}
 	return conn, nil
 }

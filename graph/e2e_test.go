@@ -505,3 +505,24 @@ func TestForgedCursorCostIsBounded(t *testing.T) {
 		t.Fatalf("%d upstream calls for one forged cursor, want at most 45", calls[routeProjectJobs])
 	}
 }
+
+// A project named by its path, and the current user, are deduplicated too.
+func TestIdenticalLookupsAreMadeOnce(t *testing.T) {
+	s := newStack(t)
+	out := s.do(t, gitlabsim.TokenMaintainer, fmt.Sprintf(`{
+		project(fullPath: %q) {
+			jobs(first: 1) { nodes { name } }
+			a: job(id: %[2]d) { name } b: job(id: %[2]d) { status }
+			c: pipeline(id: %[3]d) { status } d: pipeline(id: %[3]d) { duration }
+		}
+		u1: currentUser { username } u2: currentUser { name } }`,
+		gitlabsim.ProjectPath(gitlabsim.ProjectDemo), gitlabsim.JobFailed, gitlabsim.PipelineFixture), nil)
+	if len(out.Errors) > 0 {
+		t.Fatalf("errors: %+v", out.Errors)
+	}
+	calls := s.calls()
+	want := map[string]int64{routeProjectJobs: 1, routeJob: 1, routePipeline: 1, "GET /api/v4/user": 1}
+	if fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Fatalf("upstream calls %v, want %v", calls, want)
+	}
+}

@@ -59,7 +59,7 @@ func (r *Resolver) pipelineDetail(ctx context.Context, p *model.Pipeline) (*mode
 	if p.Detail != nil {
 		return p.Detail, nil
 	}
-	full, err := loader.For(ctx).Pipeline(ctx, p.ProjectID, p.DatabaseID)
+	full, err := loader.For(ctx).Pipeline(ctx, projectKey(p.ProjectID), p.DatabaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (r *Resolver) commitDetail(ctx context.Context, c *model.Commit) (*model.Co
 	if c.Detail != nil {
 		return c.Detail, nil
 	}
-	full, err := loader.For(ctx).Commit(ctx, c.ProjectID, c.Sha)
+	full, err := loader.For(ctx).Commit(ctx, projectKey(c.ProjectID), c.Sha)
 	if err != nil {
 		return nil, err
 	}
@@ -93,19 +93,19 @@ func (r *Resolver) node(ctx context.Context, raw string) (model.Node, error) {
 		}
 		return projectModel(p), nil
 	case globalid.TypeJob:
-		j, err := l.Job(ctx, id.ProjectID, id.ObjectID)
+		j, err := l.Job(ctx, projectKey(id.ProjectID), id.ObjectID)
 		if err != nil {
 			return nil, err
 		}
 		return jobModel(id.ProjectID, j), nil
 	case globalid.TypePipeline:
-		p, err := l.Pipeline(ctx, id.ProjectID, id.ObjectID)
+		p, err := l.Pipeline(ctx, projectKey(id.ProjectID), id.ObjectID)
 		if err != nil {
 			return nil, err
 		}
 		return pipelineModel(p), nil
 	case globalid.TypeCommit:
-		c, err := l.Commit(ctx, id.ProjectID, id.SHA)
+		c, err := l.Commit(ctx, projectKey(id.ProjectID), id.SHA)
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +119,7 @@ func (r *Resolver) node(ctx context.Context, raw string) (model.Node, error) {
 		}
 		return userModel(u), nil
 	case globalid.TypeBridge:
-		bridges, err := l.Bridges(ctx, id.ProjectID, id.PipelineID)
+		bridges, err := l.Bridges(ctx, projectKey(id.ProjectID), id.PipelineID)
 		if err != nil {
 			return nil, err
 		}

@@ -156,7 +156,7 @@ func (r *pipelineResolver) Project(ctx context.Context, obj *model.Pipeline) (*m
 
 // Commit is the resolver for the commit field.
 func (r *pipelineResolver) Commit(ctx context.Context, obj *model.Pipeline) (*model.Commit, error) {
-	c, err := loader.For(ctx).Commit(ctx, obj.ProjectID, obj.Sha)
+	c, err := loader.For(ctx).Commit(ctx, projectKey(obj.ProjectID), obj.Sha)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (r *pipelineResolver) Jobs(ctx context.Context, obj *model.Pipeline, status
 	}
 	opt := restclient.ListPipelineJobsOptions{Scope: scopeOf(statuses), IncludeRetried: includeRetried != nil && *includeRetried}
 	pid := projectKey(obj.ProjectID)
-	call := fmt.Sprintf("pipeline-jobs|%d|%d|%v|%t", obj.ProjectID, obj.DatabaseID, opt.Scope, opt.IncludeRetried)
+	call := fmt.Sprintf("pipeline-jobs|%d|%d|%q|%t", obj.ProjectID, obj.DatabaseID, opt.Scope, opt.IncludeRetried)
 	return jobConnection(ctx, obj.ProjectID, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
 		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
 			o := opt
@@ -191,7 +191,7 @@ func (r *pipelineResolver) Bridges(ctx context.Context, obj *model.Pipeline, sta
 	}
 	opt := restclient.ListJobsOptions{Scope: scopeOf(statuses)}
 	pid := projectKey(obj.ProjectID)
-	call := fmt.Sprintf("bridges|%d|%d|%v", obj.ProjectID, obj.DatabaseID, opt.Scope)
+	call := fmt.Sprintf("bridges|%d|%d|%q", obj.ProjectID, obj.DatabaseID, opt.Scope)
 	return bridgeConnection(ctx, obj.ProjectID, obj.DatabaseID, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Bridge], error) {
 		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Bridge, *restclient.Response, error) {
 			o := opt
@@ -208,7 +208,7 @@ func (r *projectResolver) Jobs(ctx context.Context, obj *model.Project, statuses
 		return nil, err
 	}
 	opt := restclient.ListJobsOptions{Scope: scopeOf(statuses)}
-	call := fmt.Sprintf("project-jobs|%s|%v", obj.Key, opt.Scope)
+	call := fmt.Sprintf("project-jobs|%q|%q", obj.Key, opt.Scope)
 	return jobConnection(ctx, obj.DatabaseID, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
 		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
 			o := opt
@@ -223,14 +223,7 @@ func (r *projectResolver) Job(ctx context.Context, obj *model.Project, id int) (
 	if id < 1 {
 		return nil, badInput("job id must be positive, got %d", id)
 	}
-	if obj.DatabaseID == 0 {
-		j, _, err := r.Client.GetJob(ctx, obj.Key, int64(id))
-		if err != nil {
-			return nil, err
-		}
-		return jobModel(0, j), nil
-	}
-	j, err := loader.For(ctx).Job(ctx, obj.DatabaseID, int64(id))
+	j, err := loader.For(ctx).Job(ctx, obj.Key, int64(id))
 	if err != nil {
 		return nil, err
 	}
@@ -242,19 +235,12 @@ func (r *projectResolver) Pipeline(ctx context.Context, obj *model.Project, id i
 	if id < 1 {
 		return nil, badInput("pipeline id must be positive, got %d", id)
 	}
-	var p *restclient.Pipeline
-	var err error
-	if obj.DatabaseID == 0 {
-		p, _, err = r.Client.GetPipeline(ctx, obj.Key, int64(id))
-		if err == nil {
-			loader.For(ctx).PrimePipeline(ctx, p)
-		}
-	} else {
-		p, err = loader.For(ctx).Pipeline(ctx, obj.DatabaseID, int64(id))
-	}
+	l := loader.For(ctx)
+	p, err := l.Pipeline(ctx, obj.Key, int64(id))
 	if err != nil {
 		return nil, err
 	}
+	l.PrimePipeline(ctx, p)
 	return pipelineModel(p), nil
 }
 
@@ -274,7 +260,7 @@ func (r *projectResolver) Pipelines(ctx context.Context, obj *model.Project, sta
 	if sha != nil {
 		opt.SHA = *sha
 	}
-	call := fmt.Sprintf("pipelines|%s|%q|%q|%q", obj.Key, opt.Status, opt.Ref, opt.SHA)
+	call := fmt.Sprintf("pipelines|%q|%q|%q|%q", obj.Key, opt.Status, opt.Ref, opt.SHA)
 	return pipelineConnection(ctx, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.PipelineInfo], error) {
 		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.PipelineInfo, *restclient.Response, error) {
 			o := opt
@@ -348,7 +334,10 @@ func (r *queryResolver) CurrentUser(ctx context.Context) (*model.User, error) {
 	if _, ok := restclient.CredentialsFrom(ctx); !ok {
 		return nil, nil
 	}
-	u, _, err := r.Client.CurrentUser(ctx)
+	u, err := loader.Shared(ctx, "current-user", func(ctx context.Context) (*restclient.User, error) {
+		u, _, err := r.Client.CurrentUser(ctx)
+		return u, err
+	})
 	if err != nil {
 		return nil, err
 	}

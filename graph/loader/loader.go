@@ -23,15 +23,17 @@ import (
 	"jobgraph/restclient"
 )
 
-// ObjectKey names an object inside a project.
+// ObjectKey names an object inside a project. Project is the project's key
+// in GitLab's routes: its numeric id, or its full path when only that is
+// known.
 type ObjectKey struct {
-	Project int64
+	Project string
 	ID      int64
 }
 
 // CommitKey names a commit inside a project.
 type CommitKey struct {
-	Project int64
+	Project string
 	SHA     string
 }
 
@@ -64,21 +66,20 @@ const maxBridgePages = 10
 // New returns loaders that fetch through c with the credentials of the context
 // each load is made with.
 func New(c *restclient.Client) *Loaders {
-	pid := func(id int64) string { return strconv.FormatInt(id, 10) }
 	return &Loaders{
 		jobs: newLoader(func(ctx context.Context, k ObjectKey) (*restclient.Job, error) {
-			j, _, err := c.GetJob(ctx, pid(k.Project), k.ID)
+			j, _, err := c.GetJob(ctx, k.Project, k.ID)
 			return j, err
 		}),
 		pipelines: newLoader(func(ctx context.Context, k ObjectKey) (*restclient.Pipeline, error) {
-			p, _, err := c.GetPipeline(ctx, pid(k.Project), k.ID)
+			p, _, err := c.GetPipeline(ctx, k.Project, k.ID)
 			return p, err
 		}),
 		bridges: newLoader(func(ctx context.Context, k ObjectKey) ([]*restclient.Bridge, error) {
 			var all []*restclient.Bridge
 			opt := &restclient.ListJobsOptions{ListOptions: restclient.ListOptions{Page: 1, PerPage: 100}}
 			for opt.Page <= maxBridgePages {
-				page, resp, err := c.ListPipelineBridges(ctx, pid(k.Project), k.ID, opt)
+				page, resp, err := c.ListPipelineBridges(ctx, k.Project, k.ID, opt)
 				if err != nil {
 					return nil, err
 				}
@@ -91,7 +92,7 @@ func New(c *restclient.Client) *Loaders {
 			return all, nil
 		}),
 		commits: newLoader(func(ctx context.Context, k CommitKey) (*restclient.Commit, error) {
-			cm, _, err := c.GetCommit(ctx, pid(k.Project), k.SHA)
+			cm, _, err := c.GetCommit(ctx, k.Project, k.SHA)
 			return cm, err
 		}),
 		users: newLoader(func(ctx context.Context, id int64) (*restclient.User, error) {
@@ -174,22 +175,22 @@ func newLoader[K comparable, V any](fetch func(context.Context, K) (V, error)) *
 }
 
 // Job returns one job of a project.
-func (l *Loaders) Job(ctx context.Context, project, id int64) (*restclient.Job, error) {
+func (l *Loaders) Job(ctx context.Context, project string, id int64) (*restclient.Job, error) {
 	return l.jobs.Load(ctx, ObjectKey{project, id})()
 }
 
 // Pipeline returns the full pipeline.
-func (l *Loaders) Pipeline(ctx context.Context, project, id int64) (*restclient.Pipeline, error) {
+func (l *Loaders) Pipeline(ctx context.Context, project string, id int64) (*restclient.Pipeline, error) {
 	return l.pipelines.Load(ctx, ObjectKey{project, id})()
 }
 
 // Bridges returns every trigger job of a pipeline.
-func (l *Loaders) Bridges(ctx context.Context, project, pipeline int64) ([]*restclient.Bridge, error) {
+func (l *Loaders) Bridges(ctx context.Context, project string, pipeline int64) ([]*restclient.Bridge, error) {
 	return l.bridges.Load(ctx, ObjectKey{project, pipeline})()
 }
 
 // Commit returns the commit with its detail (stats, status, last pipeline).
-func (l *Loaders) Commit(ctx context.Context, project int64, sha string) (*restclient.Commit, error) {
+func (l *Loaders) Commit(ctx context.Context, project, sha string) (*restclient.Commit, error) {
 	return l.commits.Load(ctx, CommitKey{project, sha})()
 }
 
@@ -209,7 +210,7 @@ func (l *Loaders) Project(ctx context.Context, key string) (*restclient.Project,
 
 // PrimeJobs records jobs a list response returned, so later lookups of the
 // same jobs in this request cost no call.
-func (l *Loaders) PrimeJobs(ctx context.Context, project int64, jobs []*restclient.Job) {
+func (l *Loaders) PrimeJobs(ctx context.Context, project string, jobs []*restclient.Job) {
 	for _, j := range jobs {
 		l.jobs.Prime(ctx, ObjectKey{project, j.ID}, j)
 	}
@@ -217,7 +218,7 @@ func (l *Loaders) PrimeJobs(ctx context.Context, project int64, jobs []*restclie
 
 // PrimePipeline records a full pipeline.
 func (l *Loaders) PrimePipeline(ctx context.Context, p *restclient.Pipeline) {
-	l.pipelines.Prime(ctx, ObjectKey{p.ProjectID, p.ID}, p)
+	l.pipelines.Prime(ctx, ObjectKey{strconv.FormatInt(p.ProjectID, 10), p.ID}, p)
 }
 
 // PrimeProject records a project under its id and its full path.
