@@ -8,11 +8,12 @@ import (
 // JobStatus is a job's state (CommitStatus::AVAILABLE_STATUSES in GitLab).
 type JobStatus string
 
-// Every status GitLab accepts as a job scope.
+// Every status GitLab accepts as a job scope, in GitLab's order.
 const (
 	StatusCreated            JobStatus = "created"
 	StatusWaitingForResource JobStatus = "waiting_for_resource"
 	StatusPreparing          JobStatus = "preparing"
+	StatusWaitingForCallback JobStatus = "waiting_for_callback" // an external service must report back first
 	StatusPending            JobStatus = "pending"
 	StatusRunning            JobStatus = "running"
 	StatusSuccess            JobStatus = "success"
@@ -27,9 +28,9 @@ const (
 // Valid reports whether s is one of GitLab's job statuses.
 func (s JobStatus) Valid() bool {
 	switch s {
-	case StatusCreated, StatusWaitingForResource, StatusPreparing, StatusPending, StatusRunning,
-		StatusSuccess, StatusFailed, StatusCanceling, StatusCanceled, StatusSkipped, StatusManual,
-		StatusScheduled:
+	case StatusCreated, StatusWaitingForResource, StatusPreparing, StatusWaitingForCallback,
+		StatusPending, StatusRunning, StatusSuccess, StatusFailed, StatusCanceling, StatusCanceled,
+		StatusSkipped, StatusManual, StatusScheduled:
 		return true
 	}
 	return false
