@@ -28,6 +28,7 @@ const (
 	CodeUpstreamTimeout = "UPSTREAM_TIMEOUT"
 	CodeUpstreamError   = "UPSTREAM_ERROR"
 	CodeInternal        = "INTERNAL_SERVER_ERROR"
+	CodeCanceled        = "CANCELED"
 )
 
 // inputError is a client mistake found by a resolver; its message is shown.
@@ -86,6 +87,9 @@ func classify(err error) (code, message string, ext map[string]any) {
 		return CodeUpstreamError, err.Error(), nil
 	case errors.Is(err, context.DeadlineExceeded):
 		return CodeUpstreamTimeout, "GitLab did not answer in time", nil
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads this answer.
+		return CodeCanceled, "the request was canceled", nil
 	}
 	return CodeInternal, "internal error", nil
 }
@@ -101,6 +105,9 @@ func classifyUpstream(e *restclient.Error) (code, message string, ext map[string
 	case restclient.KindBadRequest:
 		return CodeBadUserInput, gitlab("400 Bad request"), nil
 	case restclient.KindUnauthenticated:
+		if e.StatusCode == 0 {
+			return CodeUnauthenticated, "the request's credentials are malformed", nil
+		}
 		return CodeUnauthenticated, "GitLab rejected the request's credentials (401 Unauthorized)", nil
 	case restclient.KindForbidden:
 		return CodeForbidden, gitlab("403 Forbidden"), nil

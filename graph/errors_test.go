@@ -1,0 +1,49 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"jobgraph/graph/model"
+	"jobgraph/graph/paging"
+	"jobgraph/restclient"
+)
+
+func TestClassify(t *testing.T) {
+	upstream := func(kind restclient.ErrorKind, status int, msg string) error {
+		return fmt.Errorf("loading job: %w", &restclient.Error{Kind: kind, StatusCode: status, Message: msg,
+			Method: "GET", Route: restclient.RouteJob, Err: errors.New("dial tcp 10.0.0.7:443: refused")})
+	}
+	cases := []struct {
+		err          error
+		code, msg    string
+		retryAfterOK bool
+	}{
+		{badInput("pass exactly one of id and fullPath"), CodeBadUserInput, "pass exactly one of id and fullPath", false},
+		{fmt.Errorf("jobs: %w", paging.ErrNeedsTotal), CodeBadUserInput, "jobs: " + paging.ErrNeedsTotal.Error(), false},
+		{upstream(restclient.KindNotFound, 404, "404 Project Not Found"), CodeNotFound, "404 Project Not Found", false},
+		{upstream(restclient.KindForbidden, 403, "403 Forbidden - Job is not retryable"), CodeForbidden, "403 Forbidden - Job is not retryable", false},
+		{upstream(restclient.KindUnauthenticated, 401, "401 Unauthorized"), CodeUnauthenticated, "GitLab rejected the request's credentials (401 Unauthorized)", false},
+		{upstream(restclient.KindUnauthenticated, 0, "bad token characters"), CodeUnauthenticated, "the request's credentials are malformed", false},
+		{upstream(restclient.KindUpstream, 405, "Offset pagination has a maximum allowed offset of 50000"), CodeBadUserInput, "Offset pagination has a maximum allowed offset of 50000", false},
+		{upstream(restclient.KindUpstream, 502, "<html>nginx</html>"), CodeUpstreamError, "GitLab answered with an error", false},
+		{upstream(restclient.KindMalformed, 200, "unexpected EOF"), CodeUpstreamError, "GitLab answered with an error", false},
+		{upstream(restclient.KindTimeout, 0, ""), CodeUpstreamTimeout, "GitLab did not answer in time", false},
+		{&restclient.Error{Kind: restclient.KindRateLimited, StatusCode: 429, RetryAfter: 1500 * time.Millisecond}, CodeRateLimited, "GitLab's rate limit was reached", true},
+		{fmt.Errorf("job 7: %w", model.ErrUnknownStatus), CodeUpstreamError, "job 7: " + model.ErrUnknownStatus.Error(), false},
+		{context.Canceled, CodeCanceled, "the request was canceled", false},
+		{errors.New("nil map write in resolver"), CodeInternal, "internal error", false},
+	}
+	for _, c := range cases {
+		code, msg, ext := classify(c.err)
+		if code != c.code || msg != c.msg {
+			t.Errorf("classify(%v) = %s %q, want %s %q", c.err, code, msg, c.code, c.msg)
+		}
+		if c.retryAfterOK && ext["retryAfter"] != 2 {
+			t.Errorf("classify(%v) retryAfter = %v, want 2 (seconds, rounded up)", c.err, ext["retryAfter"])
+		}
+	}
+}
