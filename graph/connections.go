@@ -53,6 +53,17 @@ func bridgeID(b *restclient.Bridge) int64         { return b.ID }
 func pipelineID(p *restclient.PipelineInfo) int64 { return p.ID }
 func projectID(p *restclient.Project) int64       { return p.ID }
 
+// page builds a connection page's parts from a paging result: the nodes, an
+// edge per node, and the page information.
+func page[T, N, E any](res paging.Result[T], node func(T) N, edge func(paging.Cursor, N) E) ([]N, []E, *model.PageInfo) {
+	nodes, edges := make([]N, len(res.Items)), make([]E, len(res.Items))
+	for i, item := range res.Items {
+		nodes[i] = node(item)
+		edges[i] = edge(res.Cursors[i], nodes[i])
+	}
+	return nodes, edges, pageInfo(res)
+}
+
 // jobConnection pages through a job list of project and primes the loaders
 // with the jobs it returns.
 func jobConnection(ctx context.Context, project int64, req paging.Request, fetch paging.FetchFunc[*restclient.Job]) (*model.JobConnection, error) {
@@ -60,19 +71,13 @@ func jobConnection(ctx context.Context, project int64, req paging.Request, fetch
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.JobConnection{
-		Edges: make([]*model.JobEdge, len(res.Items)), Nodes: make([]*model.Job, len(res.Items)),
-		PageInfo: pageInfo(res), TotalCount: res.Total,
-	}
-	for i, j := range res.Items {
-		m := jobModel(project, j)
-		conn.Nodes[i] = m
-		conn.Edges[i] = &model.JobEdge{Cursor: res.Cursors[i].String(), Node: m}
-	}
 	if project != 0 {
 		loader.For(ctx).PrimeJobs(ctx, projectKey(project), res.Items)
 	}
-	return conn, nil
+	nodes, edges, info := page(res,
+		func(j *restclient.Job) *model.Job { return jobModel(project, j) },
+		func(c paging.Cursor, n *model.Job) *model.JobEdge { return &model.JobEdge{At: c, Node: n} })
+	return &model.JobConnection{Nodes: nodes, Edges: edges, PageInfo: info, TotalCount: res.Total}, nil
 }
 
 func bridgeConnection(ctx context.Context, project, pipeline int64, req paging.Request, fetch paging.FetchFunc[*restclient.Bridge]) (*model.BridgeConnection, error) {
@@ -80,16 +85,10 @@ func bridgeConnection(ctx context.Context, project, pipeline int64, req paging.R
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.BridgeConnection{
-		Edges: make([]*model.BridgeEdge, len(res.Items)), Nodes: make([]*model.Bridge, len(res.Items)),
-		PageInfo: pageInfo(res), TotalCount: res.Total,
-	}
-	for i, b := range res.Items {
-		m := bridgeModel(project, pipeline, b)
-		conn.Nodes[i] = m
-		conn.Edges[i] = &model.BridgeEdge{Cursor: res.Cursors[i].String(), Node: m}
-	}
-	return conn, nil
+	nodes, edges, info := page(res,
+		func(b *restclient.Bridge) *model.Bridge { return bridgeModel(project, pipeline, b) },
+		func(c paging.Cursor, n *model.Bridge) *model.BridgeEdge { return &model.BridgeEdge{At: c, Node: n} })
+	return &model.BridgeConnection{Nodes: nodes, Edges: edges, PageInfo: info, TotalCount: res.Total}, nil
 }
 
 func pipelineConnection(ctx context.Context, req paging.Request, fetch paging.FetchFunc[*restclient.PipelineInfo]) (*model.PipelineConnection, error) {
@@ -97,16 +96,11 @@ func pipelineConnection(ctx context.Context, req paging.Request, fetch paging.Fe
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.PipelineConnection{
-		Edges: make([]*model.PipelineEdge, len(res.Items)), Nodes: make([]*model.Pipeline, len(res.Items)),
-		PageInfo: pageInfo(res), TotalCount: res.Total,
-	}
-	for i, p := range res.Items {
-		m := pipelineInfoModel(p)
-		conn.Nodes[i] = m
-		conn.Edges[i] = &model.PipelineEdge{Cursor: res.Cursors[i].String(), Node: m}
-	}
-	return conn, nil
+	nodes, edges, info := page(res, pipelineInfoModel,
+		func(c paging.Cursor, n *model.Pipeline) *model.PipelineEdge {
+			return &model.PipelineEdge{At: c, Node: n}
+		})
+	return &model.PipelineConnection{Nodes: nodes, Edges: edges, PageInfo: info, TotalCount: res.Total}, nil
 }
 
 func projectConnection(ctx context.Context, req paging.Request, fetch paging.FetchFunc[*restclient.Project]) (*model.ProjectConnection, error) {
@@ -114,16 +108,11 @@ func projectConnection(ctx context.Context, req paging.Request, fetch paging.Fet
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.ProjectConnection{
-		Edges: make([]*model.ProjectEdge, len(res.Items)), Nodes: make([]*model.Project, len(res.Items)),
-		PageInfo: pageInfo(res), TotalCount: res.Total,
-	}
 	loaders := loader.For(ctx)
-	for i, p := range res.Items {
-		m := projectModel(p)
-		conn.Nodes[i] = m
-		conn.Edges[i] = &model.ProjectEdge{Cursor: res.Cursors[i].String(), Node: m}
+	for _, p := range res.Items {
 		loaders.PrimeProject(ctx, p)
 	}
-	return conn, nil
+	nodes, edges, info := page(res, projectModel,
+		func(c paging.Cursor, n *model.Project) *model.ProjectEdge { return &model.ProjectEdge{At: c, Node: n} })
+	return &model.ProjectConnection{Nodes: nodes, Edges: edges, PageInfo: info, TotalCount: res.Total}, nil
 }

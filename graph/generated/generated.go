@@ -3979,7 +3979,7 @@ func (ec *executionContext) _BridgeEdge_cursor(ctx context.Context, field graphq
 			return ec.fieldContext_BridgeEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -3990,7 +3990,7 @@ func (ec *executionContext) _BridgeEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_BridgeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BridgeEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("BridgeEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _BridgeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.BridgeEdge) (ret graphql.Marshaler) {
@@ -5715,7 +5715,7 @@ func (ec *executionContext) _JobEdge_cursor(ctx context.Context, field graphql.C
 			return ec.fieldContext_JobEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5726,7 +5726,7 @@ func (ec *executionContext) _JobEdge_cursor(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_JobEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JobEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("JobEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _JobEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.JobEdge) (ret graphql.Marshaler) {
@@ -6795,7 +6795,7 @@ func (ec *executionContext) _PipelineEdge_cursor(ctx context.Context, field grap
 			return ec.fieldContext_PipelineEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6806,7 +6806,7 @@ func (ec *executionContext) _PipelineEdge_cursor(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_PipelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PipelineEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("PipelineEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _PipelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PipelineEdge) (ret graphql.Marshaler) {
@@ -7522,7 +7522,7 @@ func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graph
 			return ec.fieldContext_ProjectEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7533,7 +7533,7 @@ func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProjectEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ProjectEdge) (ret graphql.Marshaler) {

@@ -22,11 +22,6 @@ type BridgeConnection struct {
 	TotalCount *int          `json:"totalCount,omitempty"`
 }
 
-type BridgeEdge struct {
-	Cursor string  `json:"cursor"`
-	Node   *Bridge `json:"node"`
-}
-
 type CommitStats struct {
 	Additions int `json:"additions"`
 	Deletions int `json:"deletions"`
@@ -59,11 +54,6 @@ type JobConnection struct {
 	TotalCount *int `json:"totalCount,omitempty"`
 }
 
-type JobEdge struct {
-	Cursor string `json:"cursor"`
-	Node   *Job   `json:"node"`
-}
-
 type Namespace struct {
 	DatabaseID int     `json:"databaseId"`
 	Name       string  `json:"name"`
@@ -89,22 +79,12 @@ type PipelineConnection struct {
 	TotalCount *int `json:"totalCount,omitempty"`
 }
 
-type PipelineEdge struct {
-	Cursor string    `json:"cursor"`
-	Node   *Pipeline `json:"node"`
-}
-
 type ProjectConnection struct {
 	Edges    []*ProjectEdge `json:"edges"`
 	Nodes    []*Project     `json:"nodes"`
 	PageInfo *PageInfo      `json:"pageInfo"`
 	// Null when GitLab does not report a total (over 10,000 records).
 	TotalCount *int `json:"totalCount,omitempty"`
-}
-
-type ProjectEdge struct {
-	Cursor string   `json:"cursor"`
-	Node   *Project `json:"node"`
 }
 
 type Query struct {
