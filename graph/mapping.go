@@ -63,37 +63,44 @@ func projectModel(p *restclient.Project) *model.Project {
 	return m
 }
 
-// jobModel maps a job of project (used when the job's embedded pipeline does
-// not name its project).
-func jobModel(project int64, j *restclient.Job) *model.Job {
-	if j.Pipeline != nil && j.Pipeline.ProjectID != 0 {
-		project = j.Pipeline.ProjectID
+// commonJobFields maps what a job and a bridge share; project is used when
+// the embedded pipeline does not name the project.
+func commonJobFields(project int64, c restclient.CommonJobFields) model.CommonJobFields {
+	if c.Pipeline != nil && c.Pipeline.ProjectID != 0 {
+		project = c.Pipeline.ProjectID
 	}
+	return model.CommonJobFields{
+		DatabaseID:     c.ID,
+		ProjectID:      project,
+		Name:           c.Name,
+		Stage:          c.Stage,
+		RawStatus:      jobStatus(c.Status),
+		Ref:            c.Ref,
+		Tag:            c.Tag,
+		Coverage:       c.Coverage,
+		AllowFailure:   c.AllowFailure,
+		CreatedAt:      c.CreatedAt,
+		StartedAt:      c.StartedAt,
+		FinishedAt:     c.FinishedAt,
+		ErasedAt:       c.ErasedAt,
+		Duration:       c.Duration,
+		QueuedDuration: c.QueuedDuration,
+		FailureReason:  optional(c.FailureReason),
+		WebURL:         c.WebURL,
+		User:           userModel(c.User),
+		Commit:         commitModel(project, c.Commit),
+		Pipeline:       pipelineInfoModel(c.Pipeline),
+	}
+}
+
+// jobModel maps a job of project.
+func jobModel(project int64, j *restclient.Job) *model.Job {
 	m := &model.Job{
-		DatabaseID:        j.ID,
-		ProjectID:         project,
-		Name:              j.Name,
-		Stage:             j.Stage,
-		RawStatus:         jobStatus(j.Status),
-		Ref:               j.Ref,
-		Tag:               j.Tag,
-		Coverage:          j.Coverage,
-		AllowFailure:      j.AllowFailure,
-		CreatedAt:         j.CreatedAt,
-		StartedAt:         j.StartedAt,
-		FinishedAt:        j.FinishedAt,
-		ErasedAt:          j.ErasedAt,
-		Duration:          j.Duration,
-		QueuedDuration:    j.QueuedDuration,
-		FailureReason:     optional(j.FailureReason),
-		WebURL:            j.WebURL,
+		CommonJobFields:   commonJobFields(project, j.CommonJobFields),
 		TagList:           j.TagList,
 		Archived:          j.Archived,
 		ArtifactsExpireAt: j.ArtifactsExpireAt,
 		Artifacts:         make([]*model.JobArtifact, len(j.Artifacts)),
-		User:              userModel(j.User),
-		Commit:            commitModel(project, j.Commit),
-		Pipeline:          pipelineInfoModel(j.Pipeline),
 	}
 	if m.TagList == nil {
 		m.TagList = []string{}
@@ -124,34 +131,17 @@ func jobModel(project int64, j *restclient.Job) *model.Job {
 	return m
 }
 
+// bridgeModel maps a bridge of pipeline in project.
 func bridgeModel(project, pipeline int64, b *restclient.Bridge) *model.Bridge {
-	if b.Pipeline != nil && b.Pipeline.ProjectID != 0 {
-		project, pipeline = b.Pipeline.ProjectID, b.Pipeline.ID
-	}
-	return &model.Bridge{
-		DatabaseID:         b.ID,
-		ProjectID:          project,
+	m := &model.Bridge{
+		CommonJobFields:    commonJobFields(project, b.CommonJobFields),
 		PipelineID:         pipeline,
-		Name:               b.Name,
-		Stage:              b.Stage,
-		RawStatus:          jobStatus(b.Status),
-		Ref:                b.Ref,
-		Tag:                b.Tag,
-		Coverage:           b.Coverage,
-		AllowFailure:       b.AllowFailure,
-		CreatedAt:          b.CreatedAt,
-		StartedAt:          b.StartedAt,
-		FinishedAt:         b.FinishedAt,
-		ErasedAt:           b.ErasedAt,
-		Duration:           b.Duration,
-		QueuedDuration:     b.QueuedDuration,
-		FailureReason:      optional(b.FailureReason),
-		WebURL:             b.WebURL,
-		User:               userModel(b.User),
-		Commit:             commitModel(project, b.Commit),
-		Pipeline:           pipelineInfoModel(b.Pipeline),
 		DownstreamPipeline: pipelineInfoModel(b.DownstreamPipeline),
 	}
+	if b.Pipeline != nil && b.Pipeline.ID != 0 {
+		m.PipelineID = b.Pipeline.ID
+	}
+	return m
 }
 
 func pipelineInfoModel(p *restclient.PipelineInfo) *model.Pipeline {

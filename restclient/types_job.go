@@ -45,28 +45,34 @@ func validateScope(scope []JobStatus) error {
 	return nil
 }
 
+// CommonJobFields are the fields GitLab's job and bridge entities share
+// (Entities::Ci::JobBasic). Embedded, they decode inline.
+type CommonJobFields struct {
+	ID             int64         `json:"id"`
+	Status         JobStatus     `json:"status"`
+	Stage          string        `json:"stage"`
+	Name           string        `json:"name"`
+	Ref            string        `json:"ref"`
+	Tag            bool          `json:"tag"`
+	Coverage       *float64      `json:"coverage"`
+	AllowFailure   bool          `json:"allow_failure"`
+	CreatedAt      time.Time     `json:"created_at"`
+	StartedAt      *time.Time    `json:"started_at"`
+	FinishedAt     *time.Time    `json:"finished_at"`
+	ErasedAt       *time.Time    `json:"erased_at"`
+	Duration       *float64      `json:"duration"`
+	QueuedDuration *float64      `json:"queued_duration"`
+	User           *User         `json:"user"`
+	Commit         *Commit       `json:"commit"`
+	Pipeline       *PipelineInfo `json:"pipeline"`
+	FailureReason  string        `json:"failure_reason,omitempty"` // only sent for failed jobs
+	WebURL         string        `json:"web_url"`
+	Project        *JobProject   `json:"project"`
+}
+
 // Job is GitLab's Entities::Ci::Job.
 type Job struct {
-	ID                int64          `json:"id"`
-	Status            JobStatus      `json:"status"`
-	Stage             string         `json:"stage"`
-	Name              string         `json:"name"`
-	Ref               string         `json:"ref"`
-	Tag               bool           `json:"tag"`
-	Coverage          *float64       `json:"coverage"`
-	AllowFailure      bool           `json:"allow_failure"`
-	CreatedAt         time.Time      `json:"created_at"`
-	StartedAt         *time.Time     `json:"started_at"`
-	FinishedAt        *time.Time     `json:"finished_at"`
-	ErasedAt          *time.Time     `json:"erased_at"`
-	Duration          *float64       `json:"duration"`
-	QueuedDuration    *float64       `json:"queued_duration"`
-	User              *User          `json:"user"`
-	Commit            *Commit        `json:"commit"`
-	Pipeline          *PipelineInfo  `json:"pipeline"`
-	FailureReason     string         `json:"failure_reason,omitempty"` // only sent for failed jobs
-	WebURL            string         `json:"web_url"`
-	Project           *JobProject    `json:"project"`
+	CommonJobFields
 	ArtifactsFile     *ArtifactsFile `json:"artifacts_file,omitempty"` // only sent when the job has artifacts
 	Artifacts         []JobArtifact  `json:"artifacts"`
 	Runner            *Runner        `json:"runner"`
@@ -76,29 +82,10 @@ type Job struct {
 	TagList           []string       `json:"tag_list"`
 }
 
-// Bridge is GitLab's Entities::Ci::Bridge: a trigger job. It shares JobBasic's
-// fields with Job and has a downstream pipeline instead of artifacts and a runner.
+// Bridge is GitLab's Entities::Ci::Bridge: a trigger job. It has a downstream
+// pipeline instead of artifacts and a runner.
 type Bridge struct {
-	ID                 int64         `json:"id"`
-	Status             JobStatus     `json:"status"`
-	Stage              string        `json:"stage"`
-	Name               string        `json:"name"`
-	Ref                string        `json:"ref"`
-	Tag                bool          `json:"tag"`
-	Coverage           *float64      `json:"coverage"`
-	AllowFailure       bool          `json:"allow_failure"`
-	CreatedAt          time.Time     `json:"created_at"`
-	StartedAt          *time.Time    `json:"started_at"`
-	FinishedAt         *time.Time    `json:"finished_at"`
-	ErasedAt           *time.Time    `json:"erased_at"`
-	Duration           *float64      `json:"duration"`
-	QueuedDuration     *float64      `json:"queued_duration"`
-	User               *User         `json:"user"`
-	Commit             *Commit       `json:"commit"`
-	Pipeline           *PipelineInfo `json:"pipeline"`
-	FailureReason      string        `json:"failure_reason,omitempty"`
-	WebURL             string        `json:"web_url"`
-	Project            *JobProject   `json:"project"`
+	CommonJobFields
 	DownstreamPipeline *PipelineInfo `json:"downstream_pipeline"`
 }
 

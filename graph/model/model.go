@@ -46,25 +46,37 @@ func (p *Project) IsNode()       {}
 func (p *Project) ID() string    { return globalid.Project(p.DatabaseID).String() }
 func (p *Project) GetID() string { return p.ID() }
 
+// CommonJobFields are what GitLab's job and bridge entities share (both are
+// CommitStatus records).
+type CommonJobFields struct {
+	DatabaseID     int64
+	ProjectID      int64
+	Name           string
+	Stage          string
+	RawStatus      JobStatus
+	Ref            string
+	Tag            bool
+	Coverage       *float64
+	AllowFailure   bool
+	CreatedAt      time.Time
+	StartedAt      *time.Time
+	FinishedAt     *time.Time
+	ErasedAt       *time.Time
+	Duration       *float64
+	QueuedDuration *float64
+	FailureReason  *string
+	WebURL         string
+	User           *User
+	Commit         *Commit
+	Pipeline       *Pipeline
+}
+
+// Status is the job's status, checked against the schema's enum.
+func (c *CommonJobFields) Status() (JobStatus, error) { return checked(c.RawStatus) }
+
 // Job is a CI job as GitLab's job entity describes it.
 type Job struct {
-	DatabaseID        int64
-	ProjectID         int64
-	Name              string
-	Stage             string
-	RawStatus         JobStatus
-	Ref               string
-	Tag               bool
-	Coverage          *float64
-	AllowFailure      bool
-	CreatedAt         time.Time
-	StartedAt         *time.Time
-	FinishedAt        *time.Time
-	ErasedAt          *time.Time
-	Duration          *float64
-	QueuedDuration    *float64
-	FailureReason     *string
-	WebURL            string
+	CommonJobFields
 	TagList           []string
 	Archived          bool
 	ArtifactsExpireAt *time.Time
@@ -72,9 +84,6 @@ type Job struct {
 	ArtifactsFile     *ArtifactsFile
 	Runner            *Runner
 	RunnerManager     *RunnerManager
-	User              *User
-	Commit            *Commit
-	Pipeline          *Pipeline
 }
 
 func (j *Job) IsNode()       {}
@@ -83,27 +92,8 @@ func (j *Job) GetID() string { return j.ID() }
 
 // Bridge is a trigger job.
 type Bridge struct {
-	DatabaseID         int64
-	ProjectID          int64
+	CommonJobFields
 	PipelineID         int64
-	Name               string
-	Stage              string
-	RawStatus          JobStatus
-	Ref                string
-	Tag                bool
-	Coverage           *float64
-	AllowFailure       bool
-	CreatedAt          time.Time
-	StartedAt          *time.Time
-	FinishedAt         *time.Time
-	ErasedAt           *time.Time
-	Duration           *float64
-	QueuedDuration     *float64
-	FailureReason      *string
-	WebURL             string
-	User               *User
-	Commit             *Commit
-	Pipeline           *Pipeline
 	DownstreamPipeline *Pipeline
 }
 
@@ -211,12 +201,6 @@ func (u *User) GetID() string { return u.ID() }
 // not know: serving it would break clients that generated code from the
 // schema's enum, so the field fails instead.
 var ErrUnknownStatus = errors.New("GitLab sent a status this API does not know")
-
-// Status is the job's status, checked against the schema's enum.
-func (j *Job) Status() (JobStatus, error) { return checked(j.RawStatus) }
-
-// Status is the bridge's status, checked against the schema's enum.
-func (b *Bridge) Status() (JobStatus, error) { return checked(b.RawStatus) }
 
 // Status is the pipeline's status, checked against the schema's enum.
 func (p *Pipeline) Status() (PipelineStatus, error) { return checked(p.RawStatus) }

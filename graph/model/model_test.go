@@ -6,7 +6,7 @@ import (
 )
 
 func TestStatusIsCheckedAgainstTheSchema(t *testing.T) {
-	j := &Job{RawStatus: JobStatusWaitingForCallback}
+	j := &Job{CommonJobFields: CommonJobFields{RawStatus: JobStatusWaitingForCallback}}
 	if s, err := j.Status(); err != nil || s != JobStatusWaitingForCallback {
 		t.Fatalf("Status() = %v, %v", s, err)
 	}
@@ -37,7 +37,7 @@ func TestActionFlags(t *testing.T) {
 		{JobStatusSkipped, false, false, false, false, false, true},
 	}
 	for _, c := range cases {
-		j := &Job{RawStatus: c.status, Archived: c.archived}
+		j := &Job{CommonJobFields: CommonJobFields{RawStatus: c.status}, Archived: c.archived}
 		if c.erased {
 			j.ErasedAt = new(j.CreatedAt)
 		}
