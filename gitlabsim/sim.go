@@ -4,6 +4,7 @@
 package gitlabsim
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -13,8 +14,11 @@ import (
 
 // Options configure a simulator.
 type Options struct {
-	Seed      int64         // deterministic world
-	Latency   time.Duration // fixed added latency per API request (0 = none)
+	Seed int64 // deterministic world
+	// Latency is GitLab's response time: every API request's first byte leaves no
+	// earlier than Latency (plus Jitter) after the request arrived. The simulator's own
+	// work counts towards it; work that takes longer adds nothing. 0 = answer at once.
+	Latency   time.Duration
 	Jitter    time.Duration // extra uniform random latency in [0, Jitter)
 	LiveClock bool          // when true, a ticker moves running jobs forward; tests leave it false
 	// ExternalURL builds web_url and Link headers when set; otherwise they follow the request's Host.
@@ -36,11 +40,16 @@ type Sim struct {
 	statsMu sync.Mutex
 	stats   map[string]int64
 
-	ctlMu     sync.Mutex // guards faults, latency and the RNG that draws them
-	faults    Faults
-	fixed     time.Duration
-	jitter    time.Duration
-	rng       *rand.Rand
+	ctlMu  sync.Mutex // guards faults, latency and the RNG that draws them
+	faults Faults
+	fixed  time.Duration
+	jitter time.Duration
+	rng    *rand.Rand
+
+	// now and sleep time the latency; tests replace them to control the clock.
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) bool
+
 	closeOnce sync.Once
 	closed    chan struct{}
 	clockDone chan struct{}
@@ -57,6 +66,8 @@ func New(opts Options) *Sim {
 		jitter:      opts.Jitter,
 		rng:         rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed)),
 		closed:      make(chan struct{}),
+		now:         time.Now,
+		sleep:       sleepUntilDone,
 	}
 	if opts.LiveClock {
 		s.clockDone = make(chan struct{})
@@ -75,7 +86,8 @@ func (s *Sim) Close() {
 	})
 }
 
-// SetLatency replaces the added latency: fixed plus uniform random in [0, jitter).
+// SetLatency replaces the response time of API requests: fixed plus uniform random
+// in [0, jitter), counted from a request's arrival to its first byte.
 func (s *Sim) SetLatency(fixed, jitter time.Duration) {
 	s.ctlMu.Lock()
 	defer s.ctlMu.Unlock()
@@ -84,6 +96,7 @@ func (s *Sim) SetLatency(fixed, jitter time.Duration) {
 
 // ServeHTTP serves the API and the /_sim/ controls.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := s.now()
 	path := r.URL.EscapedPath()
 	if strings.HasPrefix(path, "/_sim/") {
 		s.serveControl(w, r, path)
@@ -95,9 +108,18 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		key = rt.key()
 	}
 	s.count(key)
-	if !s.delay(r) {
+	latency := s.drawLatency()
+	if latency <= 0 {
+		s.serveAPI(w, r, rt, params, key)
 		return
 	}
+	held := &heldResponse{w: w, ctx: r.Context(), deadline: arrived.Add(latency), now: s.now, sleep: s.sleep}
+	s.serveAPI(held, r, rt, params, key)
+	held.send()
+}
+
+// serveAPI answers one API request: a fault, 404 for no route, or the route's handler.
+func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, rt *route, params routeParams, key string) {
 	if s.injectFault(w, r, key, rt != nil) {
 		return
 	}
@@ -110,27 +132,6 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt.handle(s, rc)
-}
-
-// delay sleeps the configured latency; it reports false when the client gave up first.
-func (s *Sim) delay(r *http.Request) bool {
-	s.ctlMu.Lock()
-	d := s.fixed
-	if s.jitter > 0 {
-		d += time.Duration(s.rng.Int64N(int64(s.jitter)))
-	}
-	s.ctlMu.Unlock()
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
 }
 
 // baseURL is the instance URL links point at.

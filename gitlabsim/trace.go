@@ -56,6 +56,11 @@ func (s *Sim) getTrace(rc *requestContext) {
 	if rc.r.Method == http.MethodHead || sh.lines == 0 && sh.minBytes == 0 {
 		return
 	}
+	// The log streams: let the header out now (after any latency) rather than
+	// holding the whole log until the handler returns.
+	if f, ok := rc.w.(http.Flusher); ok {
+		f.Flush()
+	}
 	bw := bufio.NewWriterSize(rc.w, 64<<10)
 	if writeLog(bw, sh) == nil {
 		_ = bw.Flush()
