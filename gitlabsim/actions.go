@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-// cancelableStatuses is Ci::HasStatus::CANCELABLE_STATUSES.
+// cancelableStatuses is Ci::HasStatus::CANCELABLE_STATUSES: the active statuses
+// (waiting_for_resource, preparing, waiting_for_callback, pending, running), created and scheduled.
 var cancelableStatuses = map[string]bool{
-	"running": true, "waiting_for_resource": true, "preparing": true, "pending": true, "created": true, "scheduled": true,
+	"running": true, "waiting_for_resource": true, "preparing": true, "waiting_for_callback": true,
+	"pending": true, "created": true, "scheduled": true,
 }
 
 // actionTarget resolves the project and job of a job action for a caller with at

@@ -31,6 +31,7 @@ func TestJobActions(t *testing.T) {
 		{"cancel pending", TokenDeveloper, 1, JobPending, "cancel", "", 201, "", "canceled"},
 		{"cancel created", TokenDeveloper, 1, JobCreated, "cancel", "", 201, "", "canceled"},
 		{"cancel scheduled", TokenDeveloper, 1, JobScheduled, "cancel", "", 201, "", "canceled"},
+		{"cancel waiting for callback", TokenDeveloper, 1, JobWaitingForCallback, "cancel", "", 201, "", "canceled"},
 		{"cancel finished answers the job unchanged", TokenDeveloper, 1, JobHugeLog, "cancel", "", 201, "", "success"},
 		{"cancel canceling without force changes nothing", TokenDeveloper, 1, JobCanceling, "cancel", "", 201, "", "canceling"},
 		{"force cancel needs a maintainer", TokenDeveloper, 1, JobCanceling, "cancel?force=true", "", 403, `{"message":"403 Forbidden"}`, ""},

@@ -27,7 +27,7 @@ func (s *Sim) runClock() {
 const liveJobSeconds = 45
 
 // advance moves time by d: running jobs write log lines and finish, canceling jobs
-// stop, pending jobs start, created jobs start once earlier stages are done, and now
+// stop, jobs waiting for a callback get it and succeed, pending jobs start, created jobs start once earlier stages are done, and now
 // and then a project gets a new pipeline.
 func (w *world) advance(d time.Duration, rng *rand.Rand) {
 	w.now = w.now.Add(d)
@@ -43,6 +43,10 @@ func (w *world) advance(d time.Duration, rng *rand.Rand) {
 				}
 			case "canceling":
 				w.finish(j, "canceled")
+			case "waiting_for_callback":
+				// The external service calls back; Ci::Build's success event takes
+				// the job straight from waiting_for_callback to success.
+				w.finish(j, "success")
 			case "pending":
 				w.start(j)
 			case "created":

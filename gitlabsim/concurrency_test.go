@@ -59,8 +59,9 @@ func TestLiveClockMovesJobsForward(t *testing.T) {
 	if running.LogLines <= lines {
 		t.Fatal("running job wrote no log lines")
 	}
-	if w.jobsByID[JobPending].Status != "running" || w.jobsByID[JobCanceling].Status != "canceled" {
-		t.Fatalf("pending %s, canceling %s", w.jobsByID[JobPending].Status, w.jobsByID[JobCanceling].Status)
+	if w.jobsByID[JobPending].Status != "running" || w.jobsByID[JobCanceling].Status != "canceled" || w.jobsByID[JobWaitingForCallback].Status != "success" {
+		t.Fatalf("pending %s, canceling %s, waiting for callback %s",
+			w.jobsByID[JobPending].Status, w.jobsByID[JobCanceling].Status, w.jobsByID[JobWaitingForCallback].Status)
 	}
 	for range 2 * liveJobSeconds {
 		w.advance(liveTick, rng)

@@ -487,7 +487,8 @@ func pipelineCoverage(pl *pipeline) *string {
 
 var statusLooks = map[string][2]string{
 	"created": {"status_created", "created"}, "waiting_for_resource": {"status_pending", "waiting"},
-	"preparing": {"status_preparing", "preparing"}, "pending": {"status_pending", "pending"},
+	"preparing": {"status_preparing", "preparing"}, "waiting_for_callback": {"status_pending", "waiting"},
+	"pending": {"status_pending", "pending"},
 	"running": {"status_running", "running"}, "success": {"status_success", "passed"},
 	"failed": {"status_failed", "failed"}, "canceling": {"status_canceled", "canceling"},
 	"canceled": {"status_canceled", "canceled"}, "skipped": {"status_skipped", "skipped"},

@@ -292,6 +292,7 @@ func TestFixtureStates(t *testing.T) {
 	want := map[int64]string{
 		JobHugeLog: "success", JobFailed: "failed", JobRunning: "running", JobPending: "pending",
 		JobCanceling: "canceling", JobCreated: "created", JobManual: "manual", JobScheduled: "scheduled", JobBridge: "success",
+		JobWaitingForCallback: "waiting_for_callback",
 	}
 	for id, status := range want {
 		j := w.jobsByID[id]

@@ -48,6 +48,10 @@ func (s *seeder) fixture() {
 	scheduled.Status, scheduled.When = "scheduled", "delayed"
 
 	s.bridge(pl, "trigger:docs", "build")
+
+	w.nextJobID = JobWaitingForCallback
+	callback := s.newJob(pl, jobSpec{name: "e2e:device-farm", stage: "test", tags: []string{"docker"}})
+	callback.Status = "waiting_for_callback"
 	pl.refreshStatus()
 	pl.UpdatedAt = w.now
 

@@ -47,6 +47,10 @@ const (
 	JobManual    int64 = 200007 // manual (when: manual)
 	JobScheduled int64 = 200008 // scheduled (when: delayed)
 	JobBridge    int64 = 200009 // bridge with a downstream pipeline in ProjectDownstream
+	// JobWaitingForCallback waits for an external service to call back; cancelable.
+	// Its id sits above the jobs of JobBridge's downstream pipeline so none of the
+	// ids above moves.
+	JobWaitingForCallback int64 = 200100
 
 	firstFreePipelineID int64 = 100101
 	firstFreeJobID      int64 = 200101

@@ -5,11 +5,12 @@ import (
 	"strconv"
 )
 
-// availableStatuses is CommitStatus::AVAILABLE_STATUSES, the values scope accepts.
+// availableStatuses is Ci::HasStatus::AVAILABLE_STATUSES, the values scope (and the
+// pipelines' status filter) accepts.
 var availableStatuses = map[string]bool{
-	"created": true, "waiting_for_resource": true, "preparing": true, "pending": true, "running": true,
-	"success": true, "failed": true, "canceling": true, "canceled": true, "skipped": true, "manual": true,
-	"scheduled": true,
+	"created": true, "waiting_for_resource": true, "preparing": true, "waiting_for_callback": true,
+	"pending": true, "running": true, "success": true, "failed": true, "canceling": true, "canceled": true,
+	"skipped": true, "manual": true, "scheduled": true,
 }
 
 // scopes reads scope as one value or as scope[]; Grape rejects any unknown status.

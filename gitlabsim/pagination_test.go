@@ -97,7 +97,7 @@ func TestOffsetTotals(t *testing.T) {
 		total, pages string
 	}{
 		{"demo pipelines", "/api/v4/projects/1/pipelines?per_page=50", true, "81", "2"},
-		{"pipeline jobs", "/api/v4/projects/1/pipelines/100001/jobs?per_page=3", true, "8", "3"},
+		{"pipeline jobs", "/api/v4/projects/1/pipelines/100001/jobs?per_page=3", true, "9", "3"},
 		{"projects", "/api/v4/projects", true, "4", "1"},
 		{"empty list still has one page", "/api/v4/projects?search=nothing-matches", true, "0", "1"},
 		{"over 10,000 pipelines drop totals", "/api/v4/projects/2/pipelines?per_page=100", false, "", ""},

@@ -96,6 +96,8 @@ func (pl *pipeline) refreshStatus() {
 		pl.Status = "canceling"
 	case anyOf("waiting_for_resource"):
 		pl.Status = "waiting_for_resource"
+	case anyOf("waiting_for_callback"):
+		pl.Status = "waiting_for_callback"
 	case anyOf("manual"):
 		pl.Status = "manual"
 	case anyOf("scheduled"):
