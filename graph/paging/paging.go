@@ -145,9 +145,12 @@ func Resolve[T any](ctx context.Context, req Request, fetch FetchFunc[T], id fun
 	}
 	end := from + len(res.Items)
 
+	// pageInfo as the Relay specification computes it: the side the page
+	// was cut on says whether the slice between the cursors goes on; the
+	// other side says whether items exist beyond the cursor.
 	var err error
 	if req.Backward {
-		res.HasPrevious = from > start || (req.After != nil && start > 0)
+		res.HasPrevious = from > start
 		if req.Before != nil {
 			res.HasNext, err = r.exists(ctx, beforeAt)
 		}
@@ -155,9 +158,6 @@ func Resolve[T any](ctx context.Context, req Request, fetch FetchFunc[T], id fun
 		res.HasPrevious = req.After != nil && start > 0
 		if stop < 0 || end < stop {
 			res.HasNext, err = r.exists(ctx, end)
-		}
-		if err == nil && req.Before != nil && !res.HasNext {
-			res.HasNext, err = r.exists(ctx, beforeAt)
 		}
 	}
 	if err != nil {

@@ -261,11 +261,11 @@ func reference(ids []int64, req Request) (items []int64, next, prev bool) {
 	existsAtOrBelow := func(id int64) bool { return len(ids) > 0 && ids[len(ids)-1] <= id }
 	if req.Backward {
 		items = slice[max(0, len(slice)-req.Size):]
-		prev = len(slice) > req.Size || (req.After != nil && existsAtOrAbove(req.After.ID))
+		prev = len(slice) > req.Size
 		next = req.Before != nil && existsAtOrBelow(req.Before.ID)
 	} else {
 		items = slice[:min(req.Size, len(slice))]
-		next = len(slice) > req.Size || (req.Before != nil && existsAtOrBelow(req.Before.ID))
+		next = len(slice) > req.Size
 		prev = req.After != nil && existsAtOrAbove(req.After.ID)
 	}
 	return items, next, prev
