@@ -526,3 +526,36 @@ func TestIdenticalLookupsAreMadeOnce(t *testing.T) {
 		t.Fatalf("upstream calls %v, want %v", calls, want)
 	}
 }
+
+// What the pipeline already knows of its commit (the sha) costs no call;
+// other commit fields cost one.
+func TestPipelineCommitShaCostsNothing(t *testing.T) {
+	s := newStack(t)
+	q := `query($p: Int!, $pl: Int!) { project(id: $p) { pipeline(id: $pl) { sha commit { id sha %s } } } }`
+	vars := map[string]any{"p": gitlabsim.ProjectDemo, "pl": gitlabsim.PipelineFixture}
+	var got struct {
+		Project struct {
+			Pipeline struct {
+				Sha    string `json:"sha"`
+				Commit struct {
+					Sha   string `json:"sha"`
+					Title string `json:"title"`
+				} `json:"commit"`
+			} `json:"pipeline"`
+		} `json:"project"`
+	}
+	s.data(t, fmt.Sprintf(q, ""), vars, &got)
+	if p := got.Project.Pipeline; p.Commit.Sha != p.Sha || p.Sha == "" {
+		t.Fatalf("commit sha %q, pipeline sha %q", p.Commit.Sha, p.Sha)
+	}
+	if calls := s.calls(); total(calls) != 2 || calls[routePipeline] != 1 || calls[routeProject] != 1 {
+		t.Fatalf("upstream calls %v, want only the project and the pipeline", calls)
+	}
+	s.data(t, fmt.Sprintf(q, "title"), vars, &got)
+	if got.Project.Pipeline.Commit.Title == "" {
+		t.Fatal("commit title is empty")
+	}
+	if calls := s.calls(); calls["GET /api/v4/projects/:id/repository/commits/:sha"] != 1 {
+		t.Fatalf("upstream calls %v, want one commit call", calls)
+	}
+}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -43,6 +44,18 @@ func lazyProject(ctx context.Context, key string, id *int) *model.Project {
 		p.DatabaseID = int64(*id)
 	}
 	return p
+}
+
+// onlyFields reports whether the field being resolved selects nothing but
+// the named fields of its object: what the parent already knows answers
+// those without a call.
+func onlyFields(ctx context.Context, names ...string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if !slices.Contains(names, f.Name) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *Resolver) projectByID(ctx context.Context, id int64) (*model.Project, error) {

@@ -156,6 +156,9 @@ func (r *pipelineResolver) Project(ctx context.Context, obj *model.Pipeline) (*m
 
 // Commit is the resolver for the commit field.
 func (r *pipelineResolver) Commit(ctx context.Context, obj *model.Pipeline) (*model.Commit, error) {
+	if onlyFields(ctx, "__typename", "id", "sha") {
+		return &model.Commit{ProjectID: obj.ProjectID, Sha: obj.Sha}, nil
+	}
 	c, err := loader.For(ctx).Commit(ctx, projectKey(obj.ProjectID), obj.Sha)
 	if err != nil {
 		return nil, err
