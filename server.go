@@ -40,6 +40,8 @@ type config struct {
 	maxRetries      int
 	maxConns        int
 	maxComplexity   int
+	maxDepth        int
+	maxAliases      int
 	demoSeed        int64
 }
 
@@ -75,7 +77,9 @@ command line wins):
 	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", 30*time.Second, "timeout of one upstream attempt")
 	fs.IntVar(&c.maxRetries, "upstream-retries", 2, "retries of a failed idempotent upstream call")
 	fs.IntVar(&c.maxConns, "upstream-max-conns", 64, "connections to GitLab at most")
-	fs.IntVar(&c.maxComplexity, "max-complexity", graph.DefaultMaxComplexity, "largest query complexity accepted")
+	fs.IntVar(&c.maxComplexity, "max-complexity", graph.DefaultMaxComplexity, "largest query complexity accepted (a list's selection counts once per item asked for)")
+	fs.IntVar(&c.maxDepth, "max-depth", graph.DefaultMaxDepth, "deepest field nesting accepted")
+	fs.IntVar(&c.maxAliases, "max-aliases", graph.DefaultMaxAliases, "most aliases one operation may use")
 	fs.Int64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo world when --gitlab-url is empty")
 	if err := applyEnv(fs, "JOBGRAPH_"); err != nil {
 		return config{}, err
@@ -154,7 +158,9 @@ func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error)
 		Title:          "jobgraph",
 	})
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(client, graph.HandlerConfig{MaxComplexity: cfg.maxComplexity}))
+	mux.Handle("/graphql", graph.NewHandler(client, graph.HandlerConfig{
+		MaxComplexity: cfg.maxComplexity, MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases,
+	}))
 	mux.Handle("/{$}", ide)
 	mux.Handle(graphiql.AssetsPath, ide)
 	mux.HandleFunc("GET /schema.graphqls", func(w http.ResponseWriter, _ *http.Request) {

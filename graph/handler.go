@@ -24,11 +24,19 @@ type HandlerConfig struct {
 	MaxComplexity int
 	// MaxBodyBytes bounds a POST body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxDepth bounds field nesting; 0 means DefaultMaxDepth. The standard
+	// introspection query (graphql-js 16) nests 15 deep.
+	MaxDepth int
+	// MaxAliases bounds the aliases of one operation; 0 means
+	// DefaultMaxAliases.
+	MaxAliases int
 }
 
 const (
 	DefaultMaxComplexity       = 5000
 	DefaultMaxBodyBytes  int64 = 1 << 20
+	DefaultMaxDepth            = 20
+	DefaultMaxAliases          = 100
 	parsedQueryCacheSize       = 1000
 )
 
@@ -42,6 +50,12 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.MaxDepth == 0 {
+		cfg.MaxDepth = DefaultMaxDepth
+	}
+	if cfg.MaxAliases == 0 {
+		cfg.MaxAliases = DefaultMaxAliases
+	}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers:  &Resolver{Client: client},
 		Complexity: complexity(),
@@ -50,6 +64,7 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](parsedQueryCacheSize))
 	srv.Use(extension.Introspection{})
+	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.SetErrorPresenter(PresentError)
 	srv.SetRecoverFunc(Recover)
