@@ -559,3 +559,43 @@ func TestPipelineCommitShaCostsNothing(t *testing.T) {
 		t.Fatalf("upstream calls %v, want one commit call", calls)
 	}
 }
+
+// A bridge's global id resolves through its pipeline's bridge list, and
+// leads to the downstream pipeline.
+func TestBridgeNode(t *testing.T) {
+	s := newStack(t)
+	var list struct {
+		Project struct {
+			Pipeline struct {
+				Bridges struct {
+					Nodes []struct {
+						ID string `json:"id"`
+					} `json:"nodes"`
+				} `json:"bridges"`
+			} `json:"pipeline"`
+		} `json:"project"`
+	}
+	s.data(t, `query($p: Int!, $pl: Int!) { project(id: $p) { pipeline(id: $pl) { bridges { nodes { id } } } } }`,
+		map[string]any{"p": gitlabsim.ProjectDemo, "pl": gitlabsim.PipelineFixture}, &list)
+	bridges := list.Project.Pipeline.Bridges.Nodes
+	if len(bridges) == 0 {
+		t.Fatal("the fixture pipeline has no bridges")
+	}
+	s.calls()
+	var got struct {
+		Node struct {
+			DatabaseID         int64 `json:"databaseId"`
+			DownstreamPipeline struct {
+				ProjectID int64 `json:"projectId"`
+			} `json:"downstreamPipeline"`
+		} `json:"node"`
+	}
+	s.data(t, `query($id: ID!) { node(id: $id) { ... on Bridge { databaseId downstreamPipeline { projectId } } } }`,
+		map[string]any{"id": bridges[0].ID}, &got)
+	if got.Node.DatabaseID != gitlabsim.JobBridge || got.Node.DownstreamPipeline.ProjectID != gitlabsim.ProjectDownstream {
+		t.Fatalf("node = %+v, want bridge %d triggering project %d", got.Node, gitlabsim.JobBridge, gitlabsim.ProjectDownstream)
+	}
+	if calls := s.calls(); total(calls) != 1 {
+		t.Fatalf("upstream calls %v, want one bridges page", calls)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/graph-gophers/dataloader/v7"
+	"golang.org/x/sync/errgroup"
 
 	"jobgraph/restclient"
 )
@@ -60,7 +61,7 @@ type sharedCall struct {
 
 // maxBridgePages bounds the pages read to find a pipeline's bridges; a
 // pipeline with more than this many hundred trigger jobs is not one GitLab
-// would run.
+// would run. A bridge past them is not found.
 const maxBridgePages = 10
 
 // New returns loaders that fetch through c with the credentials of the context
@@ -76,20 +77,7 @@ func New(c *restclient.Client) *Loaders {
 			return p, err
 		}),
 		bridges: newLoader(func(ctx context.Context, k ObjectKey) ([]*restclient.Bridge, error) {
-			var all []*restclient.Bridge
-			opt := &restclient.ListJobsOptions{ListOptions: restclient.ListOptions{Page: 1, PerPage: 100}}
-			for opt.Page <= maxBridgePages {
-				page, resp, err := c.ListPipelineBridges(ctx, k.Project, k.ID, opt)
-				if err != nil {
-					return nil, err
-				}
-				all = append(all, page...)
-				if resp.NextPage == 0 {
-					break
-				}
-				opt.Page = resp.NextPage
-			}
-			return all, nil
+			return allBridges(ctx, c, k)
 		}),
 		commits: newLoader(func(ctx context.Context, k CommitKey) (*restclient.Commit, error) {
 			cm, _, err := c.GetCommit(ctx, k.Project, k.SHA)
@@ -154,6 +142,34 @@ func (l *Loaders) run(ctx context.Context, key string, call *sharedCall, fetch f
 		}
 	}()
 	call.val, call.err = fetch(ctx)
+}
+
+// allBridges reads every trigger job of a pipeline: the first page, then the
+// rest at once (GitLab counts bridge lists, so it gives the page count).
+func allBridges(ctx context.Context, c *restclient.Client, k ObjectKey) ([]*restclient.Bridge, error) {
+	page := func(ctx context.Context, n int) ([]*restclient.Bridge, *restclient.Response, error) {
+		opt := &restclient.ListJobsOptions{ListOptions: restclient.ListOptions{Page: n, PerPage: 100}}
+		return c.ListPipelineBridges(ctx, k.Project, k.ID, opt)
+	}
+	first, resp, err := page(ctx, 1)
+	if err != nil || resp.NextPage == 0 || resp.TotalPages == nil {
+		return first, err
+	}
+	rest := make([][]*restclient.Bridge, min(*resp.TotalPages, maxBridgePages)-1)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range rest {
+		g.Go(func() (err error) {
+			rest[i], _, err = page(gctx, i+2)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, p := range rest {
+		first = append(first, p...)
+	}
+	return first, nil
 }
 
 // newLoader makes a loader that fetches every key of a batch concurrently and
