@@ -37,32 +37,47 @@ var jobTokenRoutes = map[string]bool{
 
 // newRequestContext authenticates like GitLab's APIGuard: a personal or OAuth token
 // from PRIVATE-TOKEN, private_token, Authorization: Bearer or access_token; a CI job
-// token from JOB-TOKEN or job_token on routes that accept one. A token that is
-// present but invalid is a 401 everywhere.
+// token from JOB-TOKEN or job_token on routes that accept one. On those routes a
+// Bearer value is also tried as a job token (AuthFinders#find_user_from_job_token
+// reads the parsed OAuth token too), which is how doc/api/jobs.md calls GET /job.
+// A token that is present but invalid is a 401 everywhere.
 func (s *Sim) newRequestContext(w http.ResponseWriter, r *http.Request, rt *route, params routeParams) (*requestContext, bool) {
 	q := r.URL.Query()
 	rc := &requestContext{w: w, r: r, route: rt, params: params, query: q, base: s.baseURL(r)}
-	personal := firstNonEmpty(r.Header.Get("PRIVATE-TOKEN"), q.Get("private_token"), bearer(r), q.Get("access_token"))
+	bearerTok := bearer(r)
+	personal := firstNonEmpty(r.Header.Get("PRIVATE-TOKEN"), q.Get("private_token"), bearerTok, q.Get("access_token"))
 	jobTok := firstNonEmpty(r.Header.Get("JOB-TOKEN"), q.Get("job_token"))
+	jobTokenAllowed := jobTokenRoutes[rt.key()]
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	switch {
 	case personal != "":
-		id, ok := personalTokens[personal]
-		if !ok {
+		if id, ok := personalTokens[personal]; ok {
+			rc.user = s.world.usersByID[id]
+			break
+		}
+		if personal != bearerTok || !jobTokenAllowed || !rc.authenticateJob(s.world, bearerTok) {
 			unauthorized(w)
 			return nil, false
 		}
-		rc.user = s.world.usersByID[id]
-	case jobTok != "" && jobTokenRoutes[rt.key()]:
-		j := s.world.jobByToken(jobTok)
-		if j == nil {
+	case jobTok != "" && jobTokenAllowed:
+		if !rc.authenticateJob(s.world, jobTok) {
 			unauthorized(w)
 			return nil, false
 		}
-		rc.jobToken, rc.user = j, s.world.usersByID[j.UserID]
 	}
 	return rc, true
+}
+
+// authenticateJob makes the running job owning token the request's job token and
+// its user the caller; it reports whether token belongs to a running job.
+func (rc *requestContext) authenticateJob(w *world, token string) bool {
+	j := w.jobByToken(token)
+	if j == nil {
+		return false
+	}
+	rc.jobToken, rc.user = j, w.usersByID[j.UserID]
+	return true
 }
 
 func bearer(r *http.Request) string {
