@@ -37,6 +37,8 @@ func seconds(from, to time.Time) *float64 {
 	return &d
 }
 
+// userEntity is Entities::User. Bio and Location are null when the user never set
+// them, as the entity exposes the nil columns.
 type userEntity struct {
 	ID              int64   `json:"id"`
 	Username        string  `json:"username"`
@@ -45,12 +47,13 @@ type userEntity struct {
 	AvatarURL       string  `json:"avatar_url"`
 	WebURL          string  `json:"web_url"`
 	CreatedAt       *string `json:"created_at,omitempty"`
-	Bio             string  `json:"bio"`
-	Location        string  `json:"location"`
+	Bio             *string `json:"bio"`
+	Location        *string `json:"location"`
 	PublicEmail     string  `json:"public_email"`
 	Skype           string  `json:"skype"`
 	Linkedin        string  `json:"linkedin"`
 	Twitter         string  `json:"twitter"`
+	Discord         string  `json:"discord"`
 	WebsiteURL      string  `json:"website_url"`
 	Organization    string  `json:"organization"`
 	JobTitle        string  `json:"job_title"`
@@ -59,7 +62,11 @@ type userEntity struct {
 	WorkInformation *string `json:"work_information"`
 	Followers       int     `json:"followers"`
 	Following       int     `json:"following"`
-	BioHTML         string  `json:"bio_html"`
+	// IsFollowed is exposed only when the presenter passes current_user (the users
+	// API does, the jobs API does not); nobody follows anybody in the world.
+	IsFollowed *bool `json:"is_followed,omitempty"`
+	// LocalTime is the user's wall clock ("3:38 PM"), null without a timezone.
+	LocalTime *string `json:"local_time"`
 }
 
 type userBasicEntity struct {
@@ -74,21 +81,22 @@ type userBasicEntity struct {
 // currentUserEntity is Entities::UserPublic, what GET /user shows the owner.
 type currentUserEntity struct {
 	userEntity
-	LastSignInAt     *string `json:"last_sign_in_at"`
-	ConfirmedAt      *string `json:"confirmed_at"`
-	LastActivityOn   string  `json:"last_activity_on"`
-	Email            string  `json:"email"`
-	ThemeID          int     `json:"theme_id"`
-	ColorSchemeID    int     `json:"color_scheme_id"`
-	ProjectsLimit    int     `json:"projects_limit"`
-	CurrentSignInAt  *string `json:"current_sign_in_at"`
-	Identities       []any   `json:"identities"`
-	CanCreateGroup   bool    `json:"can_create_group"`
-	CanCreateProject bool    `json:"can_create_project"`
-	TwoFactorEnabled bool    `json:"two_factor_enabled"`
-	External         bool    `json:"external"`
-	PrivateProfile   bool    `json:"private_profile"`
-	CommitEmail      string  `json:"commit_email"`
+	LastSignInAt      *string `json:"last_sign_in_at"`
+	ConfirmedAt       *string `json:"confirmed_at"`
+	LastActivityOn    string  `json:"last_activity_on"`
+	Email             string  `json:"email"`
+	ThemeID           int     `json:"theme_id"`
+	ColorSchemeID     int     `json:"color_scheme_id"`
+	ProjectsLimit     int     `json:"projects_limit"`
+	CurrentSignInAt   *string `json:"current_sign_in_at"`
+	Identities        []any   `json:"identities"`
+	CanCreateGroup    bool    `json:"can_create_group"`
+	CanCreateProject  bool    `json:"can_create_project"`
+	TwoFactorEnabled  bool    `json:"two_factor_enabled"`
+	External          bool    `json:"external"`
+	PrivateProfile    bool    `json:"private_profile"`
+	CommitEmail       string  `json:"commit_email"`
+	PreferredLanguage string  `json:"preferred_language"`
 }
 
 type commitEntity struct {
@@ -357,10 +365,35 @@ func (r *render) renderUser(id int64) *userEntity {
 	basic := r.userBasic(u)
 	return &userEntity{
 		ID: u.ID, Username: u.Username, Name: u.Name, State: basic.State, AvatarURL: basic.AvatarURL,
-		WebURL: basic.WebURL, CreatedAt: stamp(u.CreatedAt), Bio: u.Bio, Location: u.Location,
-		Organization: u.Organization, JobTitle: u.JobTitle, Bot: u.Bot, BioHTML: u.Bio,
-		WorkInformation: workInformation(u),
+		WebURL: basic.WebURL, CreatedAt: stamp(u.CreatedAt), Bio: nonEmpty(u.Bio), Location: nonEmpty(u.Location),
+		Organization: u.Organization, JobTitle: u.JobTitle, Bot: u.Bot,
+		WorkInformation: workInformation(u), LocalTime: localTime(u.Timezone, r.w.now),
 	}
+}
+
+// withCurrentUser is the entity as the users API presents it: with current_user,
+// which adds is_followed.
+func (e userEntity) withCurrentUser() userEntity {
+	followed := false
+	e.IsFollowed = &followed
+	return e
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// localTime is TimeZoneHelper#local_time: now in the user's zone as "%-l:%M %p",
+// nil without a zone.
+func localTime(zone *time.Location, now time.Time) *string {
+	if zone == nil {
+		return nil
+	}
+	s := now.In(zone).Format("3:04 PM")
+	return &s
 }
 
 func workInformation(u *user) *string {

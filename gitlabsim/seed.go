@@ -75,14 +75,14 @@ func newWorld(seed int64) *world {
 
 func (s *seeder) users() {
 	seedUsers := []*user{
-		{ID: UserRoot, Username: "root", Name: "Administrator", Organization: "Demo Corp"},
-		{ID: UserMaintainer, Username: "mia.maintainer", Name: "Mia Maintainer", JobTitle: "Staff Engineer", Location: "Berlin"},
-		{ID: UserDeveloper, Username: "dev.dana", Name: "Dana Developer", JobTitle: "Backend Engineer", Location: "Lisbon"},
+		{ID: UserRoot, Username: "root", Name: "Administrator", Organization: "Demo Corp", Timezone: time.UTC},
+		{ID: UserMaintainer, Username: "mia.maintainer", Name: "Mia Maintainer", JobTitle: "Staff Engineer", Location: "Berlin", Timezone: zone("Europe/Berlin")},
+		{ID: UserDeveloper, Username: "dev.dana", Name: "Dana Developer", JobTitle: "Backend Engineer", Location: "Lisbon", Timezone: zone("Europe/Lisbon")},
 		{ID: UserGuest, Username: "gus.guest", Name: "Gus Guest", Bio: "Reads pipelines, ships nothing."},
 		{ID: UserOutsider, Username: "otto.outsider", Name: "Otto Outsider"},
 		{ID: 6, Username: "alice.ops", Name: "Alice Ops", JobTitle: "SRE"},
 		{ID: 7, Username: "bob.builder", Name: "Bob Builder"},
-		{ID: 8, Username: "carol.qa", Name: "Carol QA", Location: "Toronto"},
+		{ID: 8, Username: "carol.qa", Name: "Carol QA", Location: "Toronto", Timezone: zone("America/Toronto")},
 		{ID: 9, Username: "release-bot", Name: "Release Bot", Bot: true},
 	}
 	for i, u := range seedUsers {

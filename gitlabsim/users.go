@@ -14,10 +14,15 @@ func (s *Sim) getUser(rc *requestContext) {
 		notFound(rc.w, "User")
 		return
 	}
+	if rc.user != nil {
+		writeJSON(rc.w, http.StatusOK, u.withCurrentUser())
+		return
+	}
 	writeJSON(rc.w, http.StatusOK, u)
 }
 
-// getCurrentUser serves GET /user with the owner's view (Entities::UserPublic).
+// getCurrentUser serves GET /user with the owner's view (Entities::UserPublic; no
+// seeded token belongs to an admin, who would get UserWithAdmin).
 func (s *Sim) getCurrentUser(rc *requestContext) {
 	if !rc.authenticated() {
 		return
@@ -27,13 +32,13 @@ func (s *Sim) getCurrentUser(rc *requestContext) {
 	u := rc.user
 	signIn := stamp(s.world.now.Add(-3 * 3600e9))
 	writeJSON(rc.w, http.StatusOK, currentUserEntity{
-		userEntity:     *newRender(s.world, rc.base).user(u.ID),
+		userEntity:     newRender(s.world, rc.base).user(u.ID).withCurrentUser(),
 		LastSignInAt:   signIn,
 		ConfirmedAt:    stamp(u.CreatedAt),
 		LastActivityOn: s.world.now.Format("2006-01-02"),
 		Email:          u.Email,
 		ThemeID:        1, ColorSchemeID: 1, ProjectsLimit: 100000,
 		CurrentSignInAt: signIn, Identities: []any{}, CanCreateGroup: true, CanCreateProject: true,
-		CommitEmail: u.Email,
+		CommitEmail: u.Email, PreferredLanguage: "en",
 	})
 }

@@ -32,6 +32,8 @@ type user struct {
 	JobTitle     string
 	Bot          bool
 	CreatedAt    time.Time
+	// Timezone is the profile's time zone; nil when the user never picked one.
+	Timezone *time.Location
 }
 
 type namespace struct {
