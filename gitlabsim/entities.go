@@ -40,12 +40,7 @@ func seconds(from, to time.Time) *float64 {
 // userEntity is Entities::User. Bio and Location are null when the user never set
 // them, as the entity exposes the nil columns.
 type userEntity struct {
-	ID              int64   `json:"id"`
-	Username        string  `json:"username"`
-	Name            string  `json:"name"`
-	State           string  `json:"state"`
-	AvatarURL       string  `json:"avatar_url"`
-	WebURL          string  `json:"web_url"`
+	userBasicEntity
 	CreatedAt       *string `json:"created_at,omitempty"`
 	Bio             *string `json:"bio"`
 	Location        *string `json:"location"`
@@ -362,10 +357,8 @@ func (r *render) renderUser(id int64) *userEntity {
 	if u == nil {
 		return nil
 	}
-	basic := r.userBasic(u)
 	return &userEntity{
-		ID: u.ID, Username: u.Username, Name: u.Name, State: basic.State, AvatarURL: basic.AvatarURL,
-		WebURL: basic.WebURL, CreatedAt: stamp(u.CreatedAt), Bio: nonEmpty(u.Bio), Location: nonEmpty(u.Location),
+		userBasicEntity: r.userBasic(u), CreatedAt: stamp(u.CreatedAt), Bio: nonEmpty(u.Bio), Location: nonEmpty(u.Location),
 		Organization: u.Organization, JobTitle: u.JobTitle, Bot: u.Bot,
 		WorkInformation: workInformation(u), LocalTime: localTime(u.Timezone, r.w.now),
 	}
