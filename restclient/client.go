@@ -17,7 +17,7 @@ type Config struct {
 	Timeout         time.Duration // per attempt timeout; default 30s (ctx deadline also applies)
 	MaxRetries      int           // GET only; default 2; negative disables retries
 	MaxRetryWait    time.Duration // longest Retry-After honoured before giving up with RateLimited; default 10s; negative never waits
-	Fallback        *Credentials  // optional server-wide token used only when a call carries none
+	Fallback        *Credentials  // optional server-wide token for reads by callers without credentials; copied by New; never used for actions (POST) or CurrentUser
 	UserAgent       string
 	RetryBaseWait   time.Duration // first backoff interval between retries; default 500ms, jittered ±50%, doubling
 }
@@ -63,8 +63,13 @@ func New(cfg Config) (*Client, error) {
 		maxRetries:    max(orDefault(cfg.MaxRetries, DefaultMaxRetries), 0),
 		maxRetryWait:  max(orDefault(cfg.MaxRetryWait, DefaultMaxRetryWait), 0),
 		retryBaseWait: orDefault(cfg.RetryBaseWait, DefaultRetryBaseWait),
-		fallback:      cfg.Fallback,
 		userAgent:     cfg.UserAgent,
+	}
+	if cfg.Fallback != nil {
+		// A copy, so changing the caller's value later cannot bypass the
+		// validation above.
+		fallback := *cfg.Fallback
+		c.fallback = &fallback
 	}
 	if c.timeout < 0 || c.retryBaseWait < 0 {
 		return nil, errors.New("restclient: Timeout and RetryBaseWait must not be negative")

@@ -43,13 +43,13 @@ func TestFallbackOnlyWithoutCallerCredentials(t *testing.T) {
 	fallback := Credentials{Kind: PrivateToken, Token: "server-wide"}
 	c, _ := newTestClient(t, recordOne(200, userJSON, &seen), func(cfg *Config) { cfg.Fallback = &fallback })
 
-	if _, _, err := c.CurrentUser(context.Background()); err != nil {
+	if _, _, err := c.GetUser(context.Background(), 1); err != nil {
 		t.Fatal(err)
 	}
 	if seen.header.Get("PRIVATE-TOKEN") != "server-wide" {
-		t.Errorf("fallback not used for a call without credentials")
+		t.Errorf("fallback not used for a read without credentials")
 	}
-	if _, _, err := c.CurrentUser(WithCredentials(context.Background(), Credentials{Kind: BearerToken, Token: "mine"})); err != nil {
+	if _, _, err := c.GetUser(WithCredentials(context.Background(), Credentials{Kind: BearerToken, Token: "mine"}), 1); err != nil {
 		t.Fatal(err)
 	}
 	if seen.header.Get("PRIVATE-TOKEN") != "" || seen.header.Get("Authorization") != "Bearer mine" {
@@ -57,11 +57,62 @@ func TestFallbackOnlyWithoutCallerCredentials(t *testing.T) {
 	}
 
 	plain, _ := newTestClient(t, recordOne(200, userJSON, &seen))
-	if _, _, err := plain.CurrentUser(context.Background()); err != nil {
+	if _, _, err := plain.GetUser(context.Background(), 1); err != nil {
 		t.Fatal(err)
 	}
 	if seen.header.Get("PRIVATE-TOKEN") != "" || seen.header.Get("Authorization") != "" {
 		t.Errorf("anonymous call sent credentials: %v", seen.header)
+	}
+}
+
+// TestFallbackNeverActs: the server-wide token reads for anonymous callers
+// but never acts for them nor tells them who it is.
+func TestFallbackNeverActs(t *testing.T) {
+	calls := map[string]func(context.Context, *Client) error{
+		"cancel": func(ctx context.Context, c *Client) error { _, _, err := c.CancelJob(ctx, "1", 7, false); return err },
+		"retry":  func(ctx context.Context, c *Client) error { _, _, err := c.RetryJob(ctx, "1", 7); return err },
+		"erase":  func(ctx context.Context, c *Client) error { _, _, err := c.EraseJob(ctx, "1", 7); return err },
+		"play":   func(ctx context.Context, c *Client) error { _, _, err := c.PlayJob(ctx, "1", 7, nil); return err },
+		"current user": func(ctx context.Context, c *Client) error {
+			_, _, err := c.CurrentUser(ctx)
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			var seen captured
+			fallback := Credentials{Kind: PrivateToken, Token: "server-wide"}
+			body := jobJSON
+			if name == "current user" {
+				body = userJSON
+			}
+			c, counter := newTestClient(t, recordOne(200, body, &seen), func(cfg *Config) { cfg.Fallback = &fallback })
+			if err := call(context.Background(), c); KindOf(err) != KindUnauthenticated {
+				t.Errorf("without caller credentials: err = %v, want unauthenticated", err)
+			}
+			if n := counter.calls.Load(); n != 0 {
+				t.Errorf("%d requests sent without caller credentials, want none", n)
+			}
+			if err := call(authed(), c); err != nil {
+				t.Fatalf("with caller credentials: %v", err)
+			}
+			if got := seen.header.Get("PRIVATE-TOKEN"); got != testToken {
+				t.Errorf("PRIVATE-TOKEN = %q, want the caller's", got)
+			}
+		})
+	}
+}
+
+func TestFallbackIsCopied(t *testing.T) {
+	var seen captured
+	fallback := Credentials{Kind: PrivateToken, Token: "server-wide"}
+	c, _ := newTestClient(t, recordOne(200, userJSON, &seen), func(cfg *Config) { cfg.Fallback = &fallback })
+	fallback.Token = "bad\r\nchanged after New"
+	if _, _, err := c.GetUser(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := seen.header.Get("PRIVATE-TOKEN"); got != "server-wide" {
+		t.Errorf("PRIVATE-TOKEN = %q, want the value New validated", got)
 	}
 }
 

@@ -14,7 +14,10 @@
 // Transport (MaxConnsPerHost, MaxIdleConnsPerHost).
 //
 // Credentials travel with each call in its context (WithCredentials); a
-// configured Fallback is used only when a call carries none. Every path segment
+// configured Fallback is used only for reads by a call that carries none. It
+// never authorises an action (cancel, retry, erase, play) nor answers
+// CurrentUser: those need the caller's own credentials and, without them, fail
+// with KindUnauthenticated before any request is sent. Every path segment
 // taken from input is escaped, so no project id can name another route. Errors
 // are *Error values classified by ErrorKind and never contain a token. GET
 // requests are retried on 5xx and connection failures, and after a 429 whose

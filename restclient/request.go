@@ -32,6 +32,7 @@ type credentialPolicy int
 
 const (
 	callerOrFallback credentialPolicy = iota // the context's, else the configured fallback, else none
+	callerOnly                               // the context's, never the fallback: actions and "who am I"
 	callerJobToken                           // the context's, which must be a JOB-TOKEN
 )
 
@@ -57,6 +58,8 @@ func (c *Client) credentials(ctx context.Context, req *request) (*Credentials, e
 	switch {
 	case req.creds == callerJobToken && (!ok || creds.Kind != JobToken):
 		return nil, req.fail(KindUnauthenticated, 0, "this route needs the caller's JOB-TOKEN credentials", nil)
+	case req.creds == callerOnly && !ok:
+		return nil, req.fail(KindUnauthenticated, 0, "this route needs the caller's own credentials", nil)
 	case ok && !creds.valid():
 		return nil, req.fail(KindUnauthenticated, 0, "credentials need a known kind and a token of visible ASCII", nil)
 	case ok:

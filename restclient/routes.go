@@ -27,9 +27,14 @@ const (
 )
 
 // newRequest assembles a request from an escaped path and a query, each with
-// the error of building it; a building error is the caller's bad input.
+// the error of building it; a building error is the caller's bad input. A POST
+// changes a job in someone's name, so it is only ever the caller's: the
+// server-wide fallback must not let an anonymous caller act.
 func newRequest(method, route, path string, pathErr error, query url.Values, queryErr error) (*request, error) {
 	req := &request{method: method, route: route, path: path, query: query}
+	if method != http.MethodGet {
+		req.creds = callerOnly
+	}
 	for _, err := range []error{pathErr, queryErr} {
 		if err != nil {
 			return nil, req.fail(KindBadRequest, 0, err.Error(), nil)

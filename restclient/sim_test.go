@@ -232,7 +232,7 @@ func TestSimErrorClasses(t *testing.T) {
 		kind restclient.ErrorKind
 		msg  string
 	}{
-		{"no token", func() error { _, _, err := c.CurrentUser(context.Background()); return err }, restclient.KindUnauthenticated, "401 Unauthorized"},
+		{"no token", func() error { _, _, err := c.CurrentUser(context.Background()); return err }, restclient.KindUnauthenticated, "this route needs the caller's own credentials"},
 		{"bad token", func() error { _, _, err := c.CurrentUser(as("glpat-wrong")); return err }, restclient.KindUnauthenticated, "401 Unauthorized"},
 		{"outsider on private project", func() error {
 			_, _, err := c.GetProject(as(gitlabsim.TokenOutsider), "4")
