@@ -177,3 +177,32 @@ func TestPipelineStatusFollowsJobs(t *testing.T) {
 		t.Fatalf("pipeline after cancelling every job: %+v", pl)
 	}
 }
+
+// TestRetryRunnerManagerKey pins Entities::Ci::Job's `runner_manager ... if:
+// job.is_a?(Ci::Build)`: a retried bridge has no key, a new build without a
+// runner has null.
+func TestRetryRunnerManagerKey(t *testing.T) {
+	tests := []struct {
+		name    string
+		job     int64
+		present bool
+	}{
+		{"bridge has no runner_manager", JobBridge, false},
+		{"build without runner has null runner_manager", JobFailed, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, srv := newTestServer(t, Options{Seed: 1})
+			r := do(t, srv, http.MethodPost, fmt.Sprintf("/api/v4/projects/1/jobs/%d/retry", tt.job), TokenDeveloper, "")
+			if r.status != http.StatusCreated {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+			var m map[string]any
+			r.json(t, &m)
+			v, present := m["runner_manager"]
+			if present != tt.present || v != nil {
+				t.Errorf("runner_manager present=%v value=%v, want present=%v and null", present, v, tt.present)
+			}
+		})
+	}
+}

@@ -248,13 +248,16 @@ type jobBasicEntity struct {
 // jobEntity is Entities::Ci::Job.
 type jobEntity struct {
 	jobBasicEntity
-	ArtifactsFile     *artifactFileEntity  `json:"artifacts_file,omitempty"`
-	Artifacts         []artifactEntity     `json:"artifacts"`
-	Runner            *runnerEntity        `json:"runner"`
-	RunnerManager     *runnerManagerEntity `json:"runner_manager"`
-	ArtifactsExpireAt *string              `json:"artifacts_expire_at"`
-	Archived          bool                 `json:"archived"`
-	TagList           []string             `json:"tag_list"`
+	ArtifactsFile *artifactFileEntity `json:"artifacts_file,omitempty"`
+	Artifacts     []artifactEntity    `json:"artifacts"`
+	Runner        *runnerEntity       `json:"runner"`
+	// RunnerManager holds a *runnerManagerEntity for builds (nil renders null) and
+	// stays nil for bridges so the key is left out: GitLab exposes it only
+	// if job.is_a?(Ci::Build), and retrying a bridge renders this entity.
+	RunnerManager     any      `json:"runner_manager,omitempty"`
+	ArtifactsExpireAt *string  `json:"artifacts_expire_at"`
+	Archived          bool     `json:"archived"`
+	TagList           []string `json:"tag_list"`
 }
 
 // bridgeEntity is Entities::Ci::Bridge.
@@ -559,6 +562,9 @@ func (r *render) jobBasic(j *job) jobBasicEntity {
 
 func (r *render) job(j *job) jobEntity {
 	out := jobEntity{jobBasicEntity: r.jobBasic(j), Artifacts: []artifactEntity{}, ArtifactsExpireAt: stamp(j.ArtifactsUntil)}
+	if j.Kind == kindBuild {
+		out.RunnerManager = (*runnerManagerEntity)(nil)
+	}
 	for _, a := range j.Artifacts {
 		out.Artifacts = append(out.Artifacts, artifactEntity(a))
 		if a.FileType == "archive" {
@@ -572,10 +578,12 @@ func (r *render) job(j *job) jobEntity {
 			ID: rn.ID, Description: rn.Description, Active: true, IsShared: rn.Shared, RunnerType: rn.RunnerType,
 			Name: "gitlab-runner", Online: true, CreatedAt: registered, Status: "online", JobExecutionStatus: execution,
 		}
-		out.RunnerManager = &runnerManagerEntity{
-			ID: rn.ID * 100, SystemID: rn.SystemID, Version: rn.Version, Revision: rn.Revision, Platform: "linux",
-			Architecture: "amd64", CreatedAt: registered, ContactedAt: stamp(r.w.now),
-			IPAddress: fmt.Sprintf("10.0.0.%d", rn.ID), Status: "online", JobExecutionStatus: execution,
+		if j.Kind == kindBuild {
+			out.RunnerManager = &runnerManagerEntity{
+				ID: rn.ID * 100, SystemID: rn.SystemID, Version: rn.Version, Revision: rn.Revision, Platform: "linux",
+				Architecture: "amd64", CreatedAt: registered, ContactedAt: stamp(r.w.now),
+				IPAddress: fmt.Sprintf("10.0.0.%d", rn.ID), Status: "online", JobExecutionStatus: execution,
+			}
 		}
 	}
 	out.TagList = slices.Sorted(slices.Values(j.Tags))
