@@ -12,7 +12,7 @@ import (
 // Config configures a Client. Zero values take the documented defaults.
 type Config struct {
 	BaseURL         string        // GitLab root, e.g. "https://gitlab.example.com" (the client appends /api/v4)
-	HTTPClient      *http.Client  // optional; default has a Transport with MaxConnsPerHost = MaxConnsPerHost
+	HTTPClient      *http.Client  // optional, copied; its Jar is dropped (see sameHostOnly); default has a Transport with MaxConnsPerHost = MaxConnsPerHost
 	MaxConnsPerHost int           // default 64; ignored when HTTPClient is set
 	Timeout         time.Duration // per attempt timeout; default 30s (ctx deadline also applies)
 	MaxRetries      int           // GET only; default 2; negative disables retries
@@ -110,11 +110,14 @@ func parseBaseURL(raw string) (url.URL, error) {
 // sameHostOnly returns the HTTP client to use: the caller's (copied, so its
 // other users are unaffected) or one with a bounded keep-alive pool. Either
 // way redirects are followed only within GitLab's own scheme and host: tokens
-// travel in custom headers, which net/http would forward to any host.
+// travel in custom headers, which net/http would forward to any host. The
+// copy keeps no cookie jar: one client serves every caller, so a session
+// cookie GitLab sets for one would authenticate the next.
 func sameHostOnly(hc *http.Client, maxConns int, base url.URL) *http.Client {
 	var client http.Client
 	if hc != nil {
 		client = *hc
+		client.Jar = nil
 	} else {
 		transport := http.DefaultTransport.(*http.Transport).Clone()
 		transport.MaxConnsPerHost = maxConns

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -197,6 +200,38 @@ func TestBaseURLWithPathPrefix(t *testing.T) {
 	}
 	if seen.escapedPath != "/gitlab/api/v4/users/5" {
 		t.Errorf("path %s", seen.escapedPath)
+	}
+}
+
+// TestCookiesNeverCrossCallers: a session cookie GitLab sets for one caller
+// must not ride along on another caller's call.
+func TestCookiesNeverCrossCallers(t *testing.T) {
+	var lastCookie atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lastCookie.Store(r.Header.Get("Cookie"))
+		http.SetCookie(w, &http.Cookie{Name: "_gitlab_session", Value: "alice-session", Path: "/"})
+		_, _ = w.Write([]byte(userJSON))
+	}))
+	t.Cleanup(srv.Close)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	given := &http.Client{Jar: jar}
+	c, err := New(Config{BaseURL: srv.URL, HTTPClient: given})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ctx := range []context.Context{authed(), context.Background()} {
+		if _, _, err := c.GetUser(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		if got := lastCookie.Load(); got != "" {
+			t.Errorf("call sent Cookie %q", got)
+		}
+	}
+	if given.Jar != jar {
+		t.Error("New changed the caller's own http.Client")
 	}
 }
 
