@@ -20,16 +20,20 @@ type Config struct {
 	Fallback        *Credentials  // optional server-wide token for reads by callers without credentials; copied by New; never used for actions (POST) or CurrentUser
 	UserAgent       string
 	RetryBaseWait   time.Duration // first backoff interval between retries; default 500ms, jittered ±50%, doubling
+	// StreamIdleTimeout ends a job log stream that yields no data for this
+	// long, whether GitLab stalls or the reader stops reading; default 60s.
+	StreamIdleTimeout time.Duration
 }
 
 // Defaults applied by New.
 const (
-	DefaultMaxConnsPerHost = 64
-	DefaultTimeout         = 30 * time.Second
-	DefaultMaxRetries      = 2
-	DefaultMaxRetryWait    = 10 * time.Second
-	DefaultRetryBaseWait   = 500 * time.Millisecond
-	DefaultUserAgent       = "jobgraph-restclient"
+	DefaultMaxConnsPerHost   = 64
+	DefaultTimeout           = 30 * time.Second
+	DefaultMaxRetries        = 2
+	DefaultMaxRetryWait      = 10 * time.Second
+	DefaultRetryBaseWait     = 500 * time.Millisecond
+	DefaultStreamIdleTimeout = 60 * time.Second
+	DefaultUserAgent         = "jobgraph-restclient"
 )
 
 // apiPrefix is where GitLab serves REST API v4 below its root.
@@ -38,14 +42,15 @@ const apiPrefix = "/api/v4"
 // Client calls GitLab's REST API. It is safe for concurrent use; it holds no
 // credentials of its own except the optional fallback.
 type Client struct {
-	base          url.URL // scheme and host of GitLab; RawPath is the escaped root path + /api/v4
-	http          *http.Client
-	timeout       time.Duration
-	maxRetries    int
-	maxRetryWait  time.Duration
-	retryBaseWait time.Duration
-	fallback      *Credentials
-	userAgent     string
+	base              url.URL // scheme and host of GitLab; RawPath is the escaped root path + /api/v4
+	http              *http.Client
+	timeout           time.Duration
+	maxRetries        int
+	maxRetryWait      time.Duration
+	retryBaseWait     time.Duration
+	streamIdleTimeout time.Duration
+	fallback          *Credentials
+	userAgent         string
 }
 
 // New validates cfg and builds a Client.
@@ -58,12 +63,13 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("restclient: fallback credentials need a known kind and a token of visible ASCII")
 	}
 	c := &Client{
-		base:          base,
-		timeout:       orDefault(cfg.Timeout, DefaultTimeout),
-		maxRetries:    max(orDefault(cfg.MaxRetries, DefaultMaxRetries), 0),
-		maxRetryWait:  max(orDefault(cfg.MaxRetryWait, DefaultMaxRetryWait), 0),
-		retryBaseWait: orDefault(cfg.RetryBaseWait, DefaultRetryBaseWait),
-		userAgent:     cfg.UserAgent,
+		base:              base,
+		timeout:           orDefault(cfg.Timeout, DefaultTimeout),
+		maxRetries:        max(orDefault(cfg.MaxRetries, DefaultMaxRetries), 0),
+		maxRetryWait:      max(orDefault(cfg.MaxRetryWait, DefaultMaxRetryWait), 0),
+		retryBaseWait:     orDefault(cfg.RetryBaseWait, DefaultRetryBaseWait),
+		streamIdleTimeout: orDefault(cfg.StreamIdleTimeout, DefaultStreamIdleTimeout),
+		userAgent:         cfg.UserAgent,
 	}
 	if cfg.Fallback != nil {
 		// A copy, so changing the caller's value later cannot bypass the
@@ -71,8 +77,8 @@ func New(cfg Config) (*Client, error) {
 		fallback := *cfg.Fallback
 		c.fallback = &fallback
 	}
-	if c.timeout < 0 || c.retryBaseWait < 0 {
-		return nil, errors.New("restclient: Timeout and RetryBaseWait must not be negative")
+	if c.timeout < 0 || c.retryBaseWait < 0 || c.streamIdleTimeout < 0 {
+		return nil, errors.New("restclient: Timeout, RetryBaseWait and StreamIdleTimeout must not be negative")
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent

@@ -22,4 +22,6 @@
 // are *Error values classified by ErrorKind and never contain a token. GET
 // requests are retried on 5xx and connection failures, and after a 429 whose
 // Retry-After fits in Config.MaxRetryWait; POST actions are never retried.
+// A job log is a stream the caller must Close; it ends with KindTimeout after
+// Config.StreamIdleTimeout without data.
 package restclient

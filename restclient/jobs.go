@@ -52,9 +52,12 @@ func (c *Client) GetJob(ctx context.Context, pid string, jobID int64) (*Job, *Re
 	return getOne[Job](ctx, c, req)
 }
 
-// GetJobLog streams a job's raw log; the caller reads and closes it. The log
-// is empty when the job has none yet. Config.Timeout bounds the wait for the
-// answer's headers; reading is bounded by ctx alone, as logs can be huge.
+// GetJobLog streams a job's raw log. The caller must Close it (or the
+// Response's Body, which is the same stream): until then it holds one of the
+// MaxConnsPerHost connections. The log is empty when the job has none yet.
+// Config.Timeout bounds the wait for the answer's headers; reading has no
+// overall bound, as logs can be huge, but fails with KindTimeout once no data
+// has come for Config.StreamIdleTimeout, and ends with ctx.
 func (c *Client) GetJobLog(ctx context.Context, pid string, jobID int64) (io.ReadCloser, *Response, error) {
 	path, pathErr := jobPath(pid, jobID, "/trace")
 	req, err := get(RouteJobTrace, path, pathErr)

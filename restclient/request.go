@@ -178,7 +178,8 @@ func (c *Client) retryable(ctx context.Context, req *request, err *Error) error 
 
 // attempt performs one HTTP exchange within Config.Timeout. A JSON body is
 // decoded inside the attempt so the timeout covers it; a stream's timeout ends
-// when the headers arrive, after which only the caller's context governs.
+// when the headers arrive, after which Config.StreamIdleTimeout and the
+// caller's context govern.
 func (c *Client) attempt(ctx context.Context, req *request, target *url.URL, payload []byte, creds *Credentials, decode decodeFunc) (*Response, io.ReadCloser, *Error) {
 	actx, cancel := context.WithCancelCause(ctx)
 	timer := time.AfterFunc(c.timeout, func() { cancel(errAttemptTimeout) })
@@ -211,7 +212,9 @@ func (c *Client) attempt(ctx context.Context, req *request, target *url.URL, pay
 			done()
 			return resp, nil, req.fail(KindTimeout, hresp.StatusCode, "timed out before the log started", errAttemptTimeout)
 		}
-		return resp, &streamBody{ReadCloser: hresp.Body, cancel: func() { cancel(nil) }}, nil
+		stream := newStreamBody(ctx, actx, cancel, req, hresp, c.streamIdleTimeout)
+		resp.Body = stream
+		return resp, stream, nil
 	}
 	defer done()
 	if err := decode(hresp.Body); err != nil {
@@ -283,19 +286,4 @@ func statusError(req *request, resp *http.Response, creds *Credentials) *Error {
 		e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	return e
-}
-
-// streamBody is a job log being read; closing it ends the call's context.
-type streamBody struct {
-	io.ReadCloser
-	cancel func()
-}
-
-func (s *streamBody) Close() error {
-	err := s.ReadCloser.Close()
-	s.cancel()
-	if err != nil {
-		return fmt.Errorf("closing job log: %w", err)
-	}
-	return nil
 }
