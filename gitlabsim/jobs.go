@@ -2,6 +2,7 @@ package gitlabsim
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 )
 
@@ -94,42 +95,77 @@ func (s *Sim) listProjectJobs(rc *requestContext) {
 	writeJSON(rc.w, http.StatusOK, out)
 }
 
-// keysetJobs serves pagination=keyset: id descending only, next page through the
-// cursor in Link rel="next", no Link on the last page.
+// keysetJobs serves pagination=keyset: id descending only, as GitLab's
+// Keyset::Paginator pages Ci::Build. A forward cursor ("_kd":"n") reads the ids
+// below it; a backward one ("p") reads the page just above it (or the oldest page
+// when it carries no id). Only the next page is linked (CursorPager), from the
+// page's last record; a page read backwards always has one, the oldest page never.
+// An undecodable cursor is not rescued by GitLab and ends in its 500.
 func (s *Sim) keysetJobs(rc *requestContext, p *project, pr pageRequest, q linkQuery, keep func(*job) bool, rend *render) {
 	orderBy, sortDir := rc.query.Get("order_by"), rc.query.Get("sort")
 	if (orderBy != "" && orderBy != "id") || (sortDir != "" && sortDir != "desc") {
 		writeError(rc.w, http.StatusMethodNotAllowed, "Keyset pagination is not yet available for this type of request")
 		return
 	}
-	before := int64(-1)
+	pos := keysetPosition{direction: keysetForward}
 	if c := rc.query.Get("cursor"); c != "" {
-		id, ok := decodeCursor(c)
-		if !ok {
-			writeError(rc.w, http.StatusBadRequest, "cursor is invalid")
+		var err error
+		if pos, err = decodeCursor(c); err != nil {
+			internalError(rc.w)
 			return
 		}
-		before = id
 	}
-	out := make([]jobEntity, 0, pr.perPage)
-	var last int64
-	more := false
-	for i := len(p.Jobs) - 1; i >= 0; i-- {
-		j := p.Jobs[i]
-		if (before >= 0 && j.ID >= before) || !keep(j) {
-			continue
-		}
-		if len(out) == pr.perPage {
-			more = true
-			break
-		}
-		out = append(out, rend.job(j))
-		last = j.ID
+	backward := pos.direction == keysetBackward
+	page, more := keysetPage(p.Jobs, pos, backward, pr.perPage, keep)
+	linked := more
+	switch {
+	case backward:
+		linked = pos.hasID && len(page) > 0
+	case pos.direction != keysetForward:
+		// Without a direction the paginator reads forwards but has no next page.
+		linked = false
 	}
-	if more {
+	if linked {
+		last := page[len(page)-1].ID
 		rc.w.Header().Set("Link", "<"+rc.pageURL(q, map[string]string{"cursor": encodeCursor(last)})+`>; rel="next"`)
 	}
+	out := make([]jobEntity, 0, len(page))
+	for _, j := range page {
+		out = append(out, rend.job(j))
+	}
 	writeJSON(rc.w, http.StatusOK, out)
+}
+
+// keysetPage picks up to perPage kept jobs from jobs (id ascending) in id
+// descending order: below pos.id going forward, the nearest above it going
+// backward. more reports that another record lies beyond the page in the
+// direction read.
+func keysetPage(jobs []*job, pos keysetPosition, backward bool, perPage int, keep func(*job) bool) (page []*job, more bool) {
+	if backward {
+		for _, j := range jobs {
+			if (pos.hasID && j.ID <= pos.id) || !keep(j) {
+				continue
+			}
+			if len(page) == perPage {
+				more = true
+				break
+			}
+			page = append(page, j)
+		}
+		slices.Reverse(page)
+		return page, more
+	}
+	for i := len(jobs) - 1; i >= 0; i-- {
+		j := jobs[i]
+		if (pos.hasID && j.ID >= pos.id) || !keep(j) {
+			continue
+		}
+		if len(page) == perPage {
+			return page, true
+		}
+		page = append(page, j)
+	}
+	return page, false
 }
 
 // build finds a Ci::Build (not a bridge) of p by :job_id, answering 404 Not found otherwise.

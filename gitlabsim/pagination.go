@@ -3,6 +3,7 @@ package gitlabsim
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -174,26 +175,58 @@ func itoaOrEmpty(n int) string {
 	return strconv.Itoa(n)
 }
 
-// keysetCursor is GitLab's opaque keyset cursor: URL-safe base64 of the order values.
+// Keyset directions of Gitlab::Pagination::Keyset::Paginator.
+const (
+	keysetForward  = "n"
+	keysetBackward = "p"
+)
+
+// keysetCursor is GitLab's opaque keyset cursor: URL-safe base64 of the JSON order
+// values plus the direction under "_kd".
 type keysetCursor struct {
-	ID        string `json:"id"`
-	Direction string `json:"_kd"`
+	ID        string `json:"id,omitempty"`
+	Direction string `json:"_kd,omitempty"`
+}
+
+// keysetPosition is a decoded cursor: the id to page from (hasID false for the
+// first or last page) and the direction as sent ("" when the cursor has none).
+type keysetPosition struct {
+	id        int64
+	hasID     bool
+	direction string
 }
 
 func encodeCursor(id int64) string {
-	b, _ := json.Marshal(keysetCursor{ID: strconv.FormatInt(id, 10), Direction: "n"})
+	b, _ := json.Marshal(keysetCursor{ID: strconv.FormatInt(id, 10), Direction: keysetForward})
 	return base64.URLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(s string) (int64, bool) {
-	raw, err := base64.URLEncoding.DecodeString(s)
+// decodeCursor parses a cursor as Base64CursorConverter.parse does: Ruby's
+// Base64.urlsafe_decode64 takes padded and unpadded input but nothing else, and
+// the result must be a JSON object. The id may come as a string (as GitLab
+// writes it) or a number.
+func decodeCursor(s string) (keysetPosition, error) {
+	enc := base64.URLEncoding.Strict()
+	if !strings.HasSuffix(s, "=") && len(s)%4 != 0 {
+		enc = base64.RawURLEncoding.Strict()
+	}
+	raw, err := enc.DecodeString(s)
 	if err != nil {
-		return 0, false
+		return keysetPosition{}, fmt.Errorf("cursor is not URL-safe base64: %w", err)
 	}
-	var c keysetCursor
-	if json.Unmarshal(raw, &c) != nil {
-		return 0, false
+	var c struct {
+		ID        json.Number `json:"id"`
+		Direction string      `json:"_kd"`
 	}
-	id, err := strconv.ParseInt(c.ID, 10, 64)
-	return id, err == nil
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return keysetPosition{}, fmt.Errorf("cursor is no JSON object of order values: %w", err)
+	}
+	pos := keysetPosition{direction: c.Direction}
+	if c.ID != "" {
+		if pos.id, err = strconv.ParseInt(c.ID.String(), 10, 64); err != nil {
+			return keysetPosition{}, fmt.Errorf("cursor id %q: %w", c.ID, err)
+		}
+		pos.hasID = true
+	}
+	return pos, nil
 }

@@ -71,7 +71,8 @@ func TestPaginationValidation(t *testing.T) {
 		{"scope[]=running&scope[]=bogus", 400, `{"error":"scope does not have a valid value"}`, ""},
 		{"page=501&per_page=100", 405, `{"error":"Offset pagination has a maximum allowed offset of 50000 for requests that return objects of type Ci::Build. Remaining records can be retrieved using keyset pagination."}`, ""},
 		{"pagination=keyset&order_by=id&sort=asc", 405, `{"error":"Keyset pagination is not yet available for this type of request"}`, ""},
-		{"pagination=keyset&cursor=%21%21", 400, `{"error":"cursor is invalid"}`, ""},
+		{"pagination=keyset&cursor=%21%21", 500, `{"message":"500 Internal Server Error"}`, ""},
+		{"pagination=keyset&cursor=bm90IGpzb24", 500, `{"message":"500 Internal Server Error"}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

@@ -50,5 +50,11 @@ func notFound(w http.ResponseWriter, resource string) {
 	writeMessage(w, http.StatusNotFound, "404 "+resource+" Not Found")
 }
 
+// internalError answers what GitLab's catch-all rescue_from renders for an
+// unhandled exception.
+func internalError(w http.ResponseWriter) {
+	writeMessage(w, http.StatusInternalServerError, "500 Internal Server Error")
+}
+
 // recordNotFound answers what GitLab's ActiveRecord::RecordNotFound handler renders.
 func recordNotFound(w http.ResponseWriter) { writeMessage(w, http.StatusNotFound, "404 Not found") }
