@@ -91,9 +91,11 @@ func (c *Client) execute(ctx context.Context, req *request, decode decodeFunc) (
 		resp *Response
 		body io.ReadCloser
 	}
+	var last *Error
 	operation := func() (outcome, error) {
 		resp, body, err := c.attempt(ctx, req, target, payload, creds, decode)
 		if err != nil {
+			last = err
 			return outcome{resp: resp}, c.retryable(ctx, req, err)
 		}
 		return outcome{resp: resp, body: body}, nil
@@ -105,11 +107,23 @@ func (c *Client) execute(ctx context.Context, req *request, decode decodeFunc) (
 	out, err := backoff.Retry(ctx, operation,
 		backoff.WithBackOff(c.newBackOff()),
 		backoff.WithMaxTries(tries),
-		backoff.WithMaxElapsedTime(0))
+		backoff.WithMaxElapsedTime(untilDeadline(ctx)))
 	if err != nil {
-		return out.resp, nil, finalError(ctx, req, err)
+		return out.resp, nil, finalError(err, last)
 	}
 	return out.resp, out.body, nil
+}
+
+// untilDeadline is the time left before ctx's deadline, as a limit for
+// backoff.Retry: it gives up with the last error instead of starting a wait
+// (backoff or Retry-After) that would end past the deadline. 0, which means
+// no limit, when ctx has no deadline.
+func untilDeadline(ctx context.Context) time.Duration {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return 0
+	}
+	return max(time.Until(deadline), time.Nanosecond)
 }
 
 func (c *Client) newBackOff() backoff.BackOff {
@@ -121,14 +135,15 @@ func (c *Client) newBackOff() backoff.BackOff {
 }
 
 // finalError turns what backoff.Retry gave up with into an *Error. Retry
-// answers with the context's error when the caller's context ends between
-// attempts.
-func finalError(ctx context.Context, req *request, err error) *Error {
+// answers with the bare context error when the caller's context ends while
+// waiting between attempts; the last attempt's error, GitLab's own answer,
+// says more about why the call failed.
+func finalError(err error, last *Error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
-	return contextError(ctx, req, err)
+	return last
 }
 
 func contextError(ctx context.Context, req *request, err error) *Error {
@@ -150,7 +165,8 @@ func (h *retryAfterHint) Unwrap() []error { return []error{h.err, &h.wait} }
 
 // retryable decides whether a failed attempt is tried again: only GETs, only
 // on 5xx, connection failures and attempt timeouts, and on 429 when GitLab's
-// wait fits both MaxRetryWait and the caller's deadline.
+// wait fits MaxRetryWait. Waits past the caller's deadline are refused by
+// untilDeadline.
 func (c *Client) retryable(ctx context.Context, req *request, err *Error) error {
 	if req.method != http.MethodGet || ctx.Err() != nil {
 		return backoff.Permanent(err)
@@ -161,9 +177,6 @@ func (c *Client) retryable(ctx context.Context, req *request, err *Error) error 
 			return err
 		}
 		if err.RetryAfter > c.maxRetryWait {
-			return backoff.Permanent(err)
-		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < err.RetryAfter {
 			return backoff.Permanent(err)
 		}
 		return &retryAfterHint{err: err, wait: backoff.RetryAfterError{Duration: err.RetryAfter}}

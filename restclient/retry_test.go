@@ -117,6 +117,45 @@ func TestRetryAfterBeyondDeadlineIsNotWaited(t *testing.T) {
 	}
 }
 
+// TestBackoffNeverWaitsPastDeadline: when the next backoff would end after
+// the caller's deadline, the call gives up at once with GitLab's answer.
+func TestBackoffNeverWaitsPastDeadline(t *testing.T) {
+	c, counter := newTestClient(t, respond(503, `{"message":"down"}`), func(cfg *Config) { cfg.RetryBaseWait = time.Minute })
+	ctx, cancel := context.WithTimeout(authed(), 5*time.Second)
+	defer cancel()
+	_, _, err := c.GetJob(ctx, "1", 7)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindUpstream || e.StatusCode != 503 || e.Message != "down" {
+		t.Errorf("err = %v, want GitLab's 503", err)
+	}
+	if ctx.Err() != nil {
+		t.Error("waited out the caller's deadline")
+	}
+	if n := counter.calls.Load(); n != 1 {
+		t.Errorf("%d attempts, want 1", n)
+	}
+}
+
+// TestCancelDuringBackoffKeepsUpstreamError: a caller that gives up while
+// the client waits to retry learns what GitLab said, not just "canceled".
+func TestCancelDuringBackoffKeepsUpstreamError(t *testing.T) {
+	ctx, cancel := context.WithCancel(authed())
+	c, counter := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		respond(503, `{"message":"down"}`)(w, r)
+		// Cancel once the answer has had time to reach the client, which is
+		// then waiting out its backoff.
+		time.AfterFunc(100*time.Millisecond, cancel)
+	}), func(cfg *Config) { cfg.RetryBaseWait = time.Minute })
+	_, _, err := c.GetJob(ctx, "1", 7)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindUpstream || e.StatusCode != 503 {
+		t.Errorf("err = %v, want GitLab's 503", err)
+	}
+	if n := counter.calls.Load(); n != 1 {
+		t.Errorf("%d attempts, want 1", n)
+	}
+}
+
 // hangUp drops the first n connections without answering, then serves body.
 func hangUp(t *testing.T, n int64, body string) http.HandlerFunc {
 	var seen atomic.Int64
