@@ -94,12 +94,21 @@ func compareProjects(a, b *project, orderBy string) int {
 	return a.CreatedAt.Compare(b.CreatedAt)
 }
 
+// getProject serves GET /projects/:id: Entities::ProjectWithAccess for an
+// authenticated caller, with _links and the caller's permissions.
 func (s *Sim) getProject(rc *requestContext) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if p := s.project(rc); p != nil {
-		writeJSON(rc.w, http.StatusOK, newRender(s.world, rc.base).project(p))
+	p := s.project(rc)
+	if p == nil {
+		return
 	}
+	rend := newRender(s.world, rc.base)
+	if rc.user == nil {
+		writeJSON(rc.w, http.StatusOK, rend.project(p))
+		return
+	}
+	writeJSON(rc.w, http.StatusOK, rend.projectWithAccess(p, rc.accessLevel(p)))
 }
 
 // getCommit serves a single commit by full or abbreviated SHA or by branch name.
