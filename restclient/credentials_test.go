@@ -242,8 +242,9 @@ func TestRedirectsStayOnGitLab(t *testing.T) {
 		http.Redirect(w, r, "http://"+other.base.Host+"/api/v4/user", http.StatusFound)
 	}))
 	_, _, err := c.CurrentUser(authed())
-	if KindOf(err) != KindUpstream {
-		t.Errorf("err = %v, want upstream error for a cross-host redirect", err)
+	var e *Error
+	if !asError(err, &e) || e.Kind != KindUpstream || e.StatusCode != http.StatusFound || e.Message != "redirect refused" {
+		t.Errorf("err = %v, want upstream error \"redirect refused\" for a cross-host redirect", err)
 	}
 	if leaked.header != nil {
 		t.Errorf("followed a redirect to another host with headers %v", leaked.header)

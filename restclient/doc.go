@@ -20,8 +20,10 @@
 // with KindUnauthenticated before any request is sent. Every path segment
 // taken from input is escaped, so no project id can name another route. Errors
 // are *Error values classified by ErrorKind and never contain a token. GET
-// requests are retried on 5xx and connection failures, and after a 429 whose
-// Retry-After fits in Config.MaxRetryWait; POST actions are never retried.
+// requests are retried on 408, 500, 502, 503, 504, connection failures and
+// 429, honouring a Retry-After (429 or 503) that fits in Config.MaxRetryWait
+// and never waiting past the caller's deadline; POST actions are never
+// retried. Redirects are followed only within GitLab's host.
 // A job log is a stream the caller must Close; it ends with KindTimeout after
 // Config.StreamIdleTimeout without data.
 package restclient

@@ -17,14 +17,14 @@ type ErrorKind int
 // Error classes. KindBadRequest also covers input this package rejects before
 // any request is made.
 const (
-	KindBadRequest      ErrorKind = iota + 1 // 400 or 422, or invalid arguments
+	KindBadRequest      ErrorKind = iota + 1 // 400, 422 and the other 4xx refusing the request itself, or invalid arguments
 	KindUnauthenticated                      // 401: no token or a bad one
 	KindForbidden                            // 403: not allowed to act
-	KindNotFound                             // 404: missing, or hidden from this caller
+	KindNotFound                             // 404 or 410: missing, or hidden from this caller
 	KindConflict                             // 409: e.g. erase during an artifacts size refresh
 	KindRateLimited                          // 429: see Error.RetryAfter
-	KindUpstream                             // 5xx or any other unexpected answer
-	KindTimeout                              // a deadline expired before GitLab answered
+	KindUpstream                             // 5xx, a refused redirect, or any other unexpected answer
+	KindTimeout                              // 408, or a deadline expired before GitLab answered
 	KindMalformed                            // the body is not the JSON the route promises
 	KindTransport                            // the connection failed, or the call was canceled
 )
@@ -56,7 +56,7 @@ type Error struct {
 	Message    string        // GitLab's message, or a description; never the token
 	Method     string        // e.g. "GET"
 	Route      string        // route template, e.g. "/projects/:id/jobs/:job_id"
-	RetryAfter time.Duration // for KindRateLimited: how long GitLab asked to wait (0 if unknown)
+	RetryAfter time.Duration // for a 429 or 503: how long GitLab asked to wait (0 if unknown)
 	Err        error         // underlying cause
 }
 
@@ -94,23 +94,41 @@ func KindOf(err error) ErrorKind {
 }
 
 // kindForStatus maps an HTTP status that is not a success to an ErrorKind.
+// The 4xx that say the request itself was wrong (a method, media type, length
+// or precondition GitLab refuses) are the caller's bad request.
 func kindForStatus(code int) ErrorKind {
 	switch code {
-	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+	case http.StatusBadRequest, http.StatusMethodNotAllowed, http.StatusNotAcceptable,
+		http.StatusLengthRequired, http.StatusPreconditionFailed, http.StatusRequestEntityTooLarge,
+		http.StatusRequestURITooLong, http.StatusUnsupportedMediaType, http.StatusRequestedRangeNotSatisfiable,
+		http.StatusExpectationFailed, http.StatusTeapot, http.StatusUnprocessableEntity:
 		return KindBadRequest
 	case http.StatusUnauthorized:
 		return KindUnauthenticated
 	case http.StatusForbidden:
 		return KindForbidden
-	case http.StatusNotFound:
+	case http.StatusNotFound, http.StatusGone:
 		return KindNotFound
 	case http.StatusConflict:
 		return KindConflict
 	case http.StatusTooManyRequests:
 		return KindRateLimited
+	case http.StatusRequestTimeout:
+		return KindTimeout
 	default:
 		return KindUpstream
 	}
+}
+
+// transientStatus lists the answers that say "try again": the server or a
+// proxy in front of it was briefly unable to answer. Other 5xx (501 Not
+// Implemented, 505 HTTP Version Not Supported, ...) will not change.
+var transientStatus = map[int]bool{
+	http.StatusRequestTimeout:      true,
+	http.StatusInternalServerError: true,
+	http.StatusBadGateway:          true,
+	http.StatusServiceUnavailable:  true,
+	http.StatusGatewayTimeout:      true,
 }
 
 // maxErrorBody bounds how much of an error answer is read: GitLab's are tiny,

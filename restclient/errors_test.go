@@ -27,7 +27,18 @@ func TestStatusErrors(t *testing.T) {
 		{429, `Retry later`, KindRateLimited, "429 Too Many Requests"},
 		{500, `<html>oops</html>`, KindUpstream, "500 Internal Server Error"},
 		{502, ``, KindUpstream, "502 Bad Gateway"},
-		{405, `{"message":"405 Method Not Allowed"}`, KindUpstream, "405 Method Not Allowed"},
+		{405, `{"message":"405 Method Not Allowed"}`, KindBadRequest, "405 Method Not Allowed"},
+		{406, `{"message":"406 Not Acceptable"}`, KindBadRequest, "406 Not Acceptable"},
+		{411, ``, KindBadRequest, "411 Length Required"},
+		{412, `{"message":"412 Precondition Failed"}`, KindBadRequest, "412 Precondition Failed"},
+		{413, `{"message":"413 Request Entity Too Large"}`, KindBadRequest, "413 Request Entity Too Large"},
+		{415, `{"message":"415 Unsupported Media Type"}`, KindBadRequest, "415 Unsupported Media Type"},
+		{418, ``, KindBadRequest, "418 I'm a teapot"},
+		{410, `{"message":"410 Gone"}`, KindNotFound, "410 Gone"},
+		{408, `{"message":"408 Request Timeout"}`, KindTimeout, "408 Request Timeout"},
+		{501, `{"message":"501 Not Implemented"}`, KindUpstream, "501 Not Implemented"},
+		{301, `<html>moved</html>`, KindUpstream, "redirect refused"},
+		{304, ``, KindUpstream, "redirect refused"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.message, func(t *testing.T) {

@@ -164,25 +164,23 @@ func (h *retryAfterHint) Error() string   { return h.err.Error() }
 func (h *retryAfterHint) Unwrap() []error { return []error{h.err, &h.wait} }
 
 // retryable decides whether a failed attempt is tried again: only GETs, only
-// on 5xx, connection failures and attempt timeouts, and on 429 when GitLab's
-// wait fits MaxRetryWait. Waits past the caller's deadline are refused by
-// untilDeadline.
+// on 429, transient statuses (transientStatus), connection failures and
+// timeouts. A Retry-After (429 or 503) is waited when it fits MaxRetryWait and
+// ends the call when it does not. Waits past the caller's deadline are refused
+// by untilDeadline.
 func (c *Client) retryable(ctx context.Context, req *request, err *Error) error {
 	if req.method != http.MethodGet || ctx.Err() != nil {
 		return backoff.Permanent(err)
 	}
 	switch {
-	case err.Kind == KindRateLimited:
-		if err.RetryAfter == 0 {
-			return err
-		}
-		if err.RetryAfter > c.maxRetryWait {
-			return backoff.Permanent(err)
-		}
+	case err.RetryAfter > c.maxRetryWait:
+		return backoff.Permanent(err)
+	case err.RetryAfter > 0:
 		return &retryAfterHint{err: err, wait: backoff.RetryAfterError{Duration: err.RetryAfter}}
-	case err.Kind == KindUpstream && err.StatusCode >= 500,
+	case err.Kind == KindRateLimited,
 		err.Kind == KindTransport,
-		err.Kind == KindTimeout:
+		err.Kind == KindTimeout,
+		transientStatus[err.StatusCode]:
 		return err
 	default:
 		return backoff.Permanent(err)
@@ -290,12 +288,17 @@ func transportError(ctx, actx context.Context, req *request, err error) *Error {
 // statusError reads GitLab's error answer. The token is scrubbed from the
 // message in case an upstream ever echoes a header back.
 func statusError(req *request, resp *http.Response, creds *Credentials) *Error {
+	if resp.StatusCode < 400 {
+		// Only a redirect sameHostOnly refused ends here: its body is a
+		// proxy's page, not GitLab's message.
+		return req.fail(KindUpstream, resp.StatusCode, "redirect refused", nil)
+	}
 	msg := errorMessage(resp.StatusCode, io.LimitReader(resp.Body, maxErrorBody))
 	if creds != nil {
 		msg = strings.ReplaceAll(msg, creds.Token, "[REDACTED]")
 	}
 	e := req.fail(kindForStatus(resp.StatusCode), resp.StatusCode, msg, nil)
-	if e.Kind == KindRateLimited {
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	return e

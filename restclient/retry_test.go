@@ -43,6 +43,16 @@ func TestRetries(t *testing.T) {
 		{"POST never retried on 429", failFirst(10, 429, "0", jobJSON), true, 2, 1, KindRateLimited},
 		{"GET not retried on 404", failFirst(10, 404, "", jobJSON), false, 2, 1, KindNotFound},
 		{"GET not retried on 401", failFirst(10, 401, "", jobJSON), false, 2, 1, KindUnauthenticated},
+		{"GET not retried on 405", failFirst(10, 405, "", jobJSON), false, 2, 1, KindBadRequest},
+		{"GET not retried on 501", failFirst(10, 501, "", jobJSON), false, 2, 1, KindUpstream},
+		{"GET not retried on 505", failFirst(10, 505, "", jobJSON), false, 2, 1, KindUpstream},
+		{"GET retried on 500", failFirst(1, 500, "", jobJSON), false, 2, 2, 0},
+		{"GET retried on 504", failFirst(1, 504, "", jobJSON), false, 2, 2, 0},
+		{"GET retried on 408", failFirst(1, 408, "", jobJSON), false, 2, 2, 0},
+		{"GET gives up on 408", failFirst(10, 408, "", jobJSON), false, 2, 3, KindTimeout},
+		{"POST never retried on 408", failFirst(10, 408, "", jobJSON), true, 2, 1, KindTimeout},
+		{"GET retried on 503 within its Retry-After", failFirst(1, 503, "0", jobJSON), false, 2, 2, 0},
+		{"GET gives up on 503 beyond the wait", failFirst(10, 503, "3600", jobJSON), false, 2, 1, KindUpstream},
 		{"GET retried on 429 within the wait", failFirst(1, 429, "0", jobJSON), false, 2, 2, 0},
 		{"GET retried on 429 without Retry-After", failFirst(1, 429, "", jobJSON), false, 2, 2, 0},
 		{"GET gives up on 429 beyond the wait", failFirst(10, 429, "3600", jobJSON), false, 2, 1, KindRateLimited},
@@ -92,16 +102,18 @@ func TestRateLimitedCarriesRetryAfter(t *testing.T) {
 }
 
 func TestRetryAfterIsWaited(t *testing.T) {
-	c, counter := newTestClient(t, failFirst(1, 429, "1", jobJSON), func(cfg *Config) { cfg.MaxRetryWait = 2 * time.Second })
-	start := time.Now()
-	if _, _, err := c.GetJob(authed(), "1", 7); err != nil {
-		t.Fatal(err)
-	}
-	if waited := time.Since(start); waited < time.Second {
-		t.Errorf("retried after %v, before GitLab's Retry-After of 1s", waited)
-	}
-	if n := counter.calls.Load(); n != 2 {
-		t.Errorf("%d attempts, want 2", n)
+	for _, status := range []int{429, 503} {
+		c, counter := newTestClient(t, failFirst(1, status, "1", jobJSON), func(cfg *Config) { cfg.MaxRetryWait = 2 * time.Second })
+		start := time.Now()
+		if _, _, err := c.GetJob(authed(), "1", 7); err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited < time.Second {
+			t.Errorf("%d: retried after %v, before GitLab's Retry-After of 1s", status, waited)
+		}
+		if n := counter.calls.Load(); n != 2 {
+			t.Errorf("%d: %d attempts, want 2", status, n)
+		}
 	}
 }
 
