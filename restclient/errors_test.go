@@ -1,8 +1,11 @@
 package restclient
 
 import (
+	"errors"
+	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -131,15 +134,37 @@ func TestMalformedBodies(t *testing.T) {
 	})
 }
 
+// TestTruncatedConnection: a body the connection cut short is a transport
+// failure, retried on a GET, not a malformed answer.
 func TestTruncatedConnection(t *testing.T) {
-	// The server promises more bytes than it sends, then hangs up.
-	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Length", "100000")
-		w.WriteHeader(200)
-		_, _ = w.Write([]byte(`[` + jobJSON))
-	}), func(cfg *Config) { cfg.MaxRetries = -1 })
-	_, _, err := c.ListProjectJobs(authed(), "1", nil)
-	if k := KindOf(err); k != KindMalformed {
-		t.Errorf("err = %v (kind %v), want malformed", err, k)
+	var served atomic.Int64
+	truncateFirst := func(n int64) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if served.Add(1) <= n {
+				// Promise more bytes than are sent, then hang up.
+				w.Header().Set("Content-Length", "100000")
+				_, _ = w.Write([]byte(`[` + jobJSON))
+				return
+			}
+			_, _ = w.Write([]byte(`[` + jobJSON + `]`))
+		}
 	}
+	t.Run("retried", func(t *testing.T) {
+		served.Store(0)
+		c, counter := newTestClient(t, truncateFirst(1))
+		if jobs, _, err := c.ListProjectJobs(authed(), "1", nil); err != nil || len(jobs) != 1 {
+			t.Errorf("jobs = %d, err = %v; want the retry's answer", len(jobs), err)
+		}
+		if n := counter.calls.Load(); n != 2 {
+			t.Errorf("%d attempts, want 2", n)
+		}
+	})
+	t.Run("reported", func(t *testing.T) {
+		served.Store(0)
+		c, _ := newTestClient(t, truncateFirst(10), func(cfg *Config) { cfg.MaxRetries = -1 })
+		_, _, err := c.ListProjectJobs(authed(), "1", nil)
+		if KindOf(err) != KindTransport || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("err = %v (kind %v), want transport wrapping unexpected EOF", err, KindOf(err))
+		}
+	})
 }

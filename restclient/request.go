@@ -228,15 +228,36 @@ func (c *Client) attempt(ctx context.Context, req *request, target *url.URL, pay
 		return resp, stream, nil
 	}
 	defer done()
-	if err := decode(hresp.Body); err != nil {
+	body := &readErrorRecorder{r: hresp.Body}
+	if err := decode(body); err != nil {
 		drainClose(hresp.Body)
-		if actx.Err() != nil {
+		switch {
+		case actx.Err() != nil:
 			return resp, nil, transportError(ctx, actx, req, err)
+		case body.err != nil:
+			return resp, nil, req.fail(KindTransport, hresp.StatusCode, "reading the response body", body.err)
+		default:
+			return resp, nil, req.fail(KindMalformed, hresp.StatusCode, "response body is not the expected JSON", err)
 		}
-		return resp, nil, req.fail(KindMalformed, hresp.StatusCode, "response body is not the expected JSON", err)
 	}
 	drainClose(hresp.Body)
 	return resp, nil, nil
+}
+
+// readErrorRecorder keeps the first read error other than io.EOF, telling a
+// body cut short by the connection (a transport failure, worth retrying) from
+// a complete body that is not the promised JSON.
+type readErrorRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (b *readErrorRecorder) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && b.err == nil && !errors.Is(err, io.EOF) {
+		b.err = err
+	}
+	return n, err
 }
 
 func (c *Client) newHTTPRequest(ctx context.Context, req *request, target *url.URL, payload []byte, creds *Credentials) (*http.Request, error) {
