@@ -120,6 +120,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveAPI answers one API request: a fault, 404 for no route, or the route's handler.
 func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, rt *route, params routeParams, key string) {
+	setAPIHeaders(w.Header())
 	if s.injectFault(w, r, key, rt != nil) {
 		return
 	}
@@ -144,4 +145,13 @@ func (s *Sim) baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// setAPIHeaders sets what every /api/v4 answer carries, errors and traces too:
+// the framing and sniffing guards of lib/api/api.rb's before block, and Rails'
+// default Cache-Control for a response that sets none of its own.
+func setAPIHeaders(h http.Header) {
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "max-age=0, private, must-revalidate")
 }
