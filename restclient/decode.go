@@ -2,7 +2,10 @@ package restclient
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"reflect"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -27,29 +30,53 @@ func decodeBody(body io.Reader, out any) error {
 	return json.UnmarshalRead(body, out, decodeOptions)
 }
 
-// getOne performs req and decodes one JSON object.
+// Bodies that decode but carry no value where the route promises one.
+var (
+	errNull        = errors.New("body is JSON null")
+	errEmptyObject = errors.New("object has none of the members the route promises")
+)
+
+// getOne performs req and decodes one JSON object. Every GitLab entity has at
+// least an id, so an object that decodes to the zero value ({} or only
+// unknown members) is no answer at all.
 func getOne[T any](ctx context.Context, c *Client, req *request) (*T, *Response, error) {
-	return fetch(ctx, c, req, func(v *T) bool { return v != nil })
+	return fetch(ctx, c, req, func(v *T) error {
+		switch {
+		case v == nil:
+			return errNull
+		case reflect.ValueOf(v).Elem().IsZero():
+			return errEmptyObject
+		}
+		return nil
+	})
 }
 
-// getList performs req and decodes a JSON array.
+// getList performs req and decodes a JSON array. A null element would reach
+// callers as a nil pointer, so it is refused like a null body.
 func getList[T any](ctx context.Context, c *Client, req *request) ([]*T, *Response, error) {
-	return fetch(ctx, c, req, func(v []*T) bool { return v != nil })
+	return fetch(ctx, c, req, func(v []*T) error {
+		if v == nil {
+			return errNull
+		}
+		for i, item := range v {
+			if item == nil {
+				return fmt.Errorf("list element %d: %w", i, errNull)
+			}
+		}
+		return nil
+	})
 }
 
-// fetch performs req and decodes its body into a V, refusing a JSON null
-// (present reports false) where the route promises a value.
-func fetch[V any](ctx context.Context, c *Client, req *request, present func(V) bool) (V, *Response, error) {
+// fetch performs req and decodes its body into a V, which check then holds
+// to what the route promises.
+func fetch[V any](ctx context.Context, c *Client, req *request, check func(V) error) (V, *Response, error) {
 	var out, zero V
 	resp, _, err := c.execute(ctx, req, func(body io.Reader) error {
 		out = zero
 		if err := decodeBody(body, &out); err != nil {
 			return err
 		}
-		if !present(out) {
-			return errNull
-		}
-		return nil
+		return check(out)
 	})
 	if err != nil {
 		return zero, resp, err

@@ -113,6 +113,9 @@ func TestMalformedBodies(t *testing.T) {
 		"trailing":     jobJSON + ` {"id":8}`,
 		"bad time":     `{"id":1,"created_at":"yesterday"}`,
 		"bad coverage": `{"id":1,"coverage":"lots"}`,
+		"null":         `null`,
+		"empty object": `{}`,
+		"unknown only": `{"not_a_job_member":1}`,
 	}
 	for name, body := range bodies {
 		t.Run(name, func(t *testing.T) {
@@ -126,6 +129,26 @@ func TestMalformedBodies(t *testing.T) {
 			}
 		})
 	}
+	lists := map[string]string{
+		"null":              `null`,
+		"null element":      `[null,` + jobJSON + `]`,
+		"null last element": `[` + jobJSON + `,null]`,
+		"object":            jobJSON,
+	}
+	for name, body := range lists {
+		t.Run("list "+name, func(t *testing.T) {
+			c, _ := newTestClient(t, respond(200, body))
+			if jobs, _, err := c.ListProjectJobs(authed(), "1", nil); KindOf(err) != KindMalformed || jobs != nil {
+				t.Errorf("jobs = %v, err = %v; want malformed and no jobs", jobs, err)
+			}
+		})
+	}
+	t.Run("empty list", func(t *testing.T) {
+		c, _ := newTestClient(t, respond(200, `[]`))
+		if jobs, _, err := c.ListProjectJobs(authed(), "1", nil); err != nil || jobs == nil || len(jobs) != 0 {
+			t.Errorf("jobs = %v, err = %v; want an empty, non-nil list", jobs, err)
+		}
+	})
 	t.Run("pipeline coverage", func(t *testing.T) {
 		c, _ := newTestClient(t, respond(200, `{"id":1,"coverage":"lots"}`))
 		if _, _, err := c.GetPipeline(authed(), "1", 1); KindOf(err) != KindMalformed {

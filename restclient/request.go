@@ -40,9 +40,6 @@ const (
 // must reset what it decodes into, as a GET may be attempted more than once.
 type decodeFunc func(io.Reader) error
 
-// errNull marks a body of JSON null where the route promises a value.
-var errNull = errors.New("body is JSON null")
-
 // errAttemptTimeout is the cancel cause when Config.Timeout ends an attempt,
 // told apart from the caller's own deadline because only it may be retried.
 var errAttemptTimeout = fmt.Errorf("attempt timed out: %w", context.DeadlineExceeded)
