@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrorKind classifies a failed call into what the gateway tells its client.
@@ -134,6 +135,23 @@ var transientStatus = map[int]bool{
 // maxErrorBody bounds how much of an error answer is read: GitLab's are tiny,
 // and a proxy's HTML error page must not be held whole.
 const maxErrorBody = 64 << 10
+
+// maxMessage bounds Error.Message, which the gateway hands on to its own
+// clients: enough for any message GitLab writes, not a whole page.
+const maxMessage = 1 << 10
+
+// truncateMessage cuts msg to at most maxMessage bytes on a rune boundary
+// and marks the cut with "…".
+func truncateMessage(msg string) string {
+	if len(msg) <= maxMessage {
+		return msg
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…"
+}
 
 // errorMessage extracts GitLab's message from an error body, which is
 // {"message": string | object | array} or {"error": string}; anything else

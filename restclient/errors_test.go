@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestStatusErrors(t *testing.T) {
@@ -88,6 +89,32 @@ func TestTokenNeverInErrors(t *testing.T) {
 	_, _, err = c.GetJob(bad, "1", 7)
 	if KindOf(err) != KindUnauthenticated || strings.Contains(err.Error(), testToken) {
 		t.Errorf("malformed credentials error %q", err)
+	}
+}
+
+func TestMessageIsBounded(t *testing.T) {
+	tests := []struct {
+		name, message string
+		want          string
+	}{
+		{"short", "Job is not retryable", "Job is not retryable"},
+		{"exactly the bound", strings.Repeat("x", maxMessage), strings.Repeat("x", maxMessage)},
+		{"long ascii", strings.Repeat("x", 60_000), strings.Repeat("x", maxMessage) + "…"},
+		{"multibyte at the cut", strings.Repeat("x", maxMessage-1) + "éé", strings.Repeat("x", maxMessage-1) + "…"},
+		{"beyond the read bound", strings.Repeat("x", 70_000), "400 Bad Request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := newTestClient(t, respond(400, `{"message":"`+tt.message+`"}`))
+			_, _, err := c.GetJob(authed(), "1", 7)
+			var e *Error
+			if !asError(err, &e) || e.Message != tt.want {
+				t.Fatalf("Message = %.60q… (%d bytes), want %.60q… (%d bytes)", e.Message, len(e.Message), tt.want, len(tt.want))
+			}
+			if !utf8.ValidString(e.Message) {
+				t.Errorf("Message is not valid UTF-8")
+			}
+		})
 	}
 }
 

@@ -304,18 +304,19 @@ func transportError(ctx, actx context.Context, req *request, err error) *Error {
 }
 
 // statusError reads GitLab's error answer. The token is scrubbed from the
-// message in case an upstream ever echoes a header back.
+// message in case an upstream ever echoes a header back, before the message
+// is bounded so no cut can leave a piece of it.
 func statusError(req *request, resp *http.Response, creds *Credentials) *Error {
 	if resp.StatusCode < 400 {
 		// Only a redirect sameHostOnly refused ends here: its body is a
 		// proxy's page, not GitLab's message.
 		return req.fail(KindUpstream, resp.StatusCode, "redirect refused", nil)
 	}
-	msg := errorMessage(resp.StatusCode, io.LimitReader(resp.Body, maxErrorBody))
+	msg := errorMessage(resp.StatusCode, resp.Body)
 	if creds != nil {
 		msg = strings.ReplaceAll(msg, creds.Token, "[REDACTED]")
 	}
-	e := req.fail(kindForStatus(resp.StatusCode), resp.StatusCode, msg, nil)
+	e := req.fail(kindForStatus(resp.StatusCode), resp.StatusCode, truncateMessage(msg), nil)
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
