@@ -1,7 +1,6 @@
 package restclient
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -10,6 +9,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ErrorKind classifies a failed call into what the gateway tells its client.
@@ -155,15 +157,15 @@ func truncateMessage(msg string) string {
 
 // errorMessage extracts GitLab's message from an error body, which is
 // {"message": string | object | array} or {"error": string}; anything else
-// yields the status line.
+// yields the status line. It reads at most maxErrorBody bytes.
 func errorMessage(status int, body io.Reader) string {
 	var parsed struct {
-		Message          json.RawMessage `json:"message"`
-		Error            json.RawMessage `json:"error"`
-		ErrorDescription string          `json:"error_description"`
+		Message          jsontext.Value `json:"message"`
+		Error            jsontext.Value `json:"error"`
+		ErrorDescription string         `json:"error_description"`
 	}
 	raw, _ := io.ReadAll(io.LimitReader(body, maxErrorBody))
-	if json.Unmarshal(raw, &parsed) == nil {
+	if json.Unmarshal(raw, &parsed, decodeOptions) == nil {
 		if msg := flattenMessage(parsed.Message); msg != "" {
 			return msg
 		}
@@ -179,17 +181,18 @@ func errorMessage(status int, body io.Reader) string {
 
 // flattenMessage renders a GitLab message value as one line. Validation errors
 // arrive as {"field": ["reason", ...]}; they become "field reason" joined by
-// "; " in field order, so the text is stable.
-func flattenMessage(raw json.RawMessage) string {
+// "; " with the fields sorted by name, so the text is stable whatever order
+// GitLab wrote them in.
+func flattenMessage(raw jsontext.Value) string {
 	if len(raw) == 0 {
 		return ""
 	}
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if json.Unmarshal(raw, &s, decodeOptions) == nil {
 		return s
 	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) == nil {
+	var list []jsontext.Value
+	if json.Unmarshal(raw, &list, decodeOptions) == nil {
 		parts := make([]string, 0, len(list))
 		for _, item := range list {
 			if msg := flattenMessage(item); msg != "" {
@@ -198,8 +201,8 @@ func flattenMessage(raw json.RawMessage) string {
 		}
 		return strings.Join(parts, "; ")
 	}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields) == nil {
+	var fields map[string]jsontext.Value
+	if json.Unmarshal(raw, &fields, decodeOptions) == nil {
 		keys := make([]string, 0, len(fields))
 		for k := range fields {
 			keys = append(keys, k)

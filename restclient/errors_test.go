@@ -21,6 +21,8 @@ func TestStatusErrors(t *testing.T) {
 		{400, `{"error":"scope is invalid"}`, KindBadRequest, "scope is invalid"},
 		{400, `{"message":{"base":["Unplayable Job"],"name":["can't be blank","is too short"]}}`, KindBadRequest, "base Unplayable Job; name can't be blank; is too short"},
 		{400, `{"message":["first","second"]}`, KindBadRequest, "first; second"},
+		{400, `{"message":{"name":["can't be blank"],"base":["Pipeline is invalid"]}}`, KindBadRequest, "base Pipeline is invalid; name can't be blank"},
+		{400, "{\"message\":\"bad \xff byte\",\"message\":\"last wins \xff\"}", KindBadRequest, "last wins \uFFFD"},
 		{401, `{"message":"401 Unauthorized"}`, KindUnauthenticated, "401 Unauthorized"},
 		{401, `{"error":"invalid_token","error_description":"Token is expired."}`, KindUnauthenticated, "invalid_token: Token is expired."},
 		{403, `{"message":"Job is not retryable"}`, KindForbidden, "Job is not retryable"},
