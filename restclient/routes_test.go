@@ -391,3 +391,11 @@ func TestJobJSONRoundTrip(t *testing.T) {
 		t.Errorf("decoded %+v", j)
 	}
 }
+
+func TestPlayRefusesInvalidUTF8(t *testing.T) {
+	c, counter := newTestClient(t, respond(200, jobJSON))
+	_, _, err := c.PlayJob(authed(), "1", 7, []JobVariable{{Key: "K", Value: "bad \xff"}})
+	if KindOf(err) != KindBadRequest || counter.calls.Load() != 0 {
+		t.Errorf("err = %v after %d requests; want bad request before any", err, counter.calls.Load())
+	}
+}
