@@ -178,12 +178,14 @@ func TestMalformedBodies(t *testing.T) {
 			t.Errorf("jobs = %v, err = %v; want an empty, non-nil list", jobs, err)
 		}
 	})
-	t.Run("pipeline coverage", func(t *testing.T) {
-		c, _ := newTestClient(t, respond(200, `{"id":1,"coverage":"lots"}`))
-		if _, _, err := c.GetPipeline(authed(), "1", 1); KindOf(err) != KindMalformed {
-			t.Errorf("err = %v, want malformed", err)
-		}
-	})
+	for _, coverage := range []string{`"lots"`, `"NaN"`, `"Inf"`, `"-Infinity"`, `"1e400"`} {
+		t.Run("pipeline coverage "+coverage, func(t *testing.T) {
+			c, _ := newTestClient(t, respond(200, `{"id":1,"coverage":`+coverage+`}`))
+			if _, _, err := c.GetPipeline(authed(), "1", 1); KindOf(err) != KindMalformed {
+				t.Errorf("err = %v, want malformed", err)
+			}
+		})
+	}
 }
 
 // TestTruncatedConnection: a body the connection cut short is a transport

@@ -2,6 +2,7 @@ package restclient
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -84,6 +85,10 @@ func parseCoverage(raw jsontext.Value) (*float64, error) {
 	v, err := strconv.ParseFloat(text, 64)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline coverage %q: %w", text, err)
+	}
+	// ParseFloat reads "NaN" and "Inf", which no GraphQL Float can carry.
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil, fmt.Errorf("pipeline coverage %q: not a finite number", text)
 	}
 	return &v, nil
 }
