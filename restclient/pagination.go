@@ -104,11 +104,12 @@ func cursorOf(link string) string {
 
 // linkTarget finds the URL of the link with relation rel in RFC 8288 Link
 // header values: `<url>; rel="next", <url>; rel="prev"`. A URL may contain
-// commas and semicolons, so values are scanned, not split.
+// commas and semicolons, and a quoted parameter may contain anything, so
+// values are scanned, not split.
 func linkTarget(values []string, rel string) (string, bool) {
 	for _, v := range values {
 		for v != "" {
-			start := strings.IndexByte(v, '<')
+			start := indexUnquoted(v, '<')
 			if start < 0 {
 				break
 			}
@@ -119,9 +120,8 @@ func linkTarget(values []string, rel string) (string, bool) {
 			target := v[start+1 : start+end]
 			v = v[start+end+1:]
 			params := v
-			if next := strings.IndexByte(v, '<'); next >= 0 {
-				params = v[:next]
-				v = v[next:]
+			if next := indexUnquoted(v, '<'); next >= 0 {
+				params, v = v[:next], v[next:]
 			} else {
 				v = ""
 			}
@@ -135,7 +135,13 @@ func linkTarget(values []string, rel string) (string, bool) {
 
 // hasRel reports whether link parameters such as `; rel="next prev",` name rel.
 func hasRel(params, rel string) bool {
-	for _, p := range strings.Split(params, ";") {
+	for params != "" {
+		p := params
+		if i := indexUnquoted(params, ';'); i >= 0 {
+			p, params = params[:i], params[i+1:]
+		} else {
+			params = ""
+		}
 		name, value, ok := strings.Cut(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(p), ",")), "=")
 		if !ok || !strings.EqualFold(strings.TrimSpace(name), "rel") {
 			continue
@@ -147,4 +153,21 @@ func hasRel(params, rel string) bool {
 		}
 	}
 	return false
+}
+
+// indexUnquoted is strings.IndexByte outside quoted strings (RFC 9110
+// §5.6.4), honouring their backslash escapes.
+func indexUnquoted(s string, c byte) int {
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case quoted && s[i] == '\\':
+			i++
+		case s[i] == '"':
+			quoted = !quoted
+		case !quoted && s[i] == c:
+			return i
+		}
+	}
+	return -1
 }

@@ -89,6 +89,9 @@ func TestLinkTarget(t *testing.T) {
 		{[]string{`<https://x/a?p=1>; rel="prev"`}, "next", "", false},
 		{[]string{`garbage`, `<unterminated; rel="next"`}, "next", "", false},
 		{nil, "next", "", false},
+		{[]string{`<https://x/a?cursor=A>; rel="prev"; title="a<b", <https://x/a?cursor=B>; rel="next"`}, "next", "https://x/a?cursor=B", true},
+		{[]string{`<https://x/a?cursor=A>; title="x\"<y;rel=next"; rel="prev", <https://x/a?cursor=B>; rel="next"`}, "next", "https://x/a?cursor=B", true},
+		{[]string{`<https://x/a?cursor=A>; title="; rel=next"`}, "next", "", false},
 	}
 	for _, tt := range tests {
 		got, ok := linkTarget(tt.values, tt.rel)
