@@ -11,7 +11,7 @@ import (
 
 // Config configures a Client. Zero values take the documented defaults.
 type Config struct {
-	BaseURL         string        // GitLab root, e.g. "https://gitlab.example.com" (the client appends /api/v4)
+	BaseURL         string        // GitLab root, e.g. "https://gitlab.example.com" (the client appends /api/v4 unless it ends so)
 	HTTPClient      *http.Client  // optional, copied; its Jar is dropped (see sameHostOnly); default has a Transport with MaxConnsPerHost = MaxConnsPerHost
 	MaxConnsPerHost int           // default 64; ignored when HTTPClient is set
 	Timeout         time.Duration // per attempt timeout; default 30s (ctx deadline also applies)
@@ -105,7 +105,9 @@ func parseBaseURL(raw string) (url.URL, error) {
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return url.URL{}, fmt.Errorf("restclient: BaseURL %q: must not carry user info, a query or a fragment", u.Redacted())
 	}
-	root := strings.TrimRight(u.EscapedPath(), "/") + apiPrefix
+	// A root given the way other clients take it, ending in /api/v4, names
+	// the same GitLab; the prefix is added once.
+	root := strings.TrimSuffix(strings.TrimRight(u.EscapedPath(), "/"), apiPrefix) + apiPrefix
 	path, err := url.PathUnescape(root)
 	if err != nil {
 		return url.URL{}, fmt.Errorf("restclient: BaseURL path: %w", err)

@@ -191,15 +191,24 @@ func TestNewValidatesConfig(t *testing.T) {
 func TestBaseURLWithPathPrefix(t *testing.T) {
 	var seen captured
 	c, _ := newTestClient(t, recordOne(200, userJSON, &seen))
-	sub, err := New(Config{BaseURL: "http://" + c.base.Host + "/gitlab/", RetryBaseWait: 1})
-	if err != nil {
-		t.Fatal(err)
+	tests := map[string]string{
+		"/gitlab/":        "/gitlab/api/v4/users/5",
+		"/gitlab/api/v4":  "/gitlab/api/v4/users/5",
+		"/api/v4/":        "/api/v4/users/5",
+		"":                "/api/v4/users/5",
+		"/api/v4/api/v4/": "/api/v4/api/v4/users/5",
 	}
-	if _, _, err := sub.GetUser(authed(), 5); err != nil {
-		t.Fatal(err)
-	}
-	if seen.escapedPath != "/gitlab/api/v4/users/5" {
-		t.Errorf("path %s", seen.escapedPath)
+	for root, want := range tests {
+		sub, err := New(Config{BaseURL: "http://" + c.base.Host + root, RetryBaseWait: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := sub.GetUser(authed(), 5); err != nil {
+			t.Fatal(err)
+		}
+		if seen.escapedPath != want {
+			t.Errorf("BaseURL root %q: path %s, want %s", root, seen.escapedPath, want)
+		}
 	}
 }
 
