@@ -3,6 +3,7 @@ package restclient
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,8 +13,8 @@ import (
 // Config configures a Client. Zero values take the documented defaults.
 type Config struct {
 	BaseURL         string        // GitLab root, e.g. "https://gitlab.example.com" (the client appends /api/v4 unless it ends so)
-	HTTPClient      *http.Client  // optional, copied; its Jar is dropped (see sameHostOnly); default has a Transport with MaxConnsPerHost = MaxConnsPerHost
-	MaxConnsPerHost int           // default 64; ignored when HTTPClient is set
+	HTTPClient      *http.Client  // optional, copied; its Jar is dropped (see sameHostOnly); a nil Transport gets the default, bounded by MaxConnsPerHost
+	MaxConnsPerHost int           // default 64; ignored when HTTPClient has its own Transport
 	Timeout         time.Duration // per attempt timeout; default 30s (ctx deadline also applies)
 	MaxRetries      int           // GET only; default 2; negative disables retries
 	MaxRetryWait    time.Duration // longest Retry-After honoured before giving up with RateLimited; default 10s; negative never waits
@@ -116,7 +117,8 @@ func parseBaseURL(raw string) (url.URL, error) {
 }
 
 // sameHostOnly returns the HTTP client to use: the caller's (copied, so its
-// other users are unaffected) or one with a bounded keep-alive pool. Either
+// other users are unaffected) or a new one, with a bounded keep-alive pool
+// unless the caller's brings its own Transport. Either
 // way redirects are followed only within GitLab's own scheme and host: tokens
 // travel in custom headers, which net/http would forward to any host. The
 // copy keeps no cookie jar: one client serves every caller, so a session
@@ -126,11 +128,9 @@ func sameHostOnly(hc *http.Client, maxConns int, base url.URL) *http.Client {
 	if hc != nil {
 		client = *hc
 		client.Jar = nil
-	} else {
-		transport := http.DefaultTransport.(*http.Transport).Clone()
-		transport.MaxConnsPerHost = maxConns
-		transport.MaxIdleConnsPerHost = maxConns
-		client.Transport = transport
+	}
+	if client.Transport == nil {
+		client.Transport = boundedTransport(maxConns)
 	}
 	inner := client.CheckRedirect
 	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
@@ -146,4 +146,22 @@ func sameHostOnly(hc *http.Client, maxConns int, base url.URL) *http.Client {
 		return nil
 	}
 	return &client
+}
+
+// boundedTransport is net/http's default Transport, built here rather than
+// cloned from http.DefaultTransport (which anyone may replace), with the pool
+// bounded for the one host it talks to.
+func boundedTransport(maxConns int) *http.Transport {
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxConnsPerHost:       maxConns,
+		MaxIdleConns:          maxConns,
+		MaxIdleConnsPerHost:   maxConns,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
 }

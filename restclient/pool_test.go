@@ -8,6 +8,12 @@ import (
 )
 
 func TestConnectionsAreBoundedAndReused(t *testing.T) {
+	for name, given := range map[string]*http.Client{"default client": nil, "given client without transport": {}} {
+		t.Run(name, func(t *testing.T) { testConnectionsBounded(t, given) })
+	}
+}
+
+func testConnectionsBounded(t *testing.T, given *http.Client) {
 	var mu sync.Mutex
 	inFlight, peak := 0, 0
 	remotes := map[string]bool{}
@@ -22,7 +28,7 @@ func TestConnectionsAreBoundedAndReused(t *testing.T) {
 		inFlight--
 		mu.Unlock()
 		_, _ = w.Write([]byte(userJSON))
-	}), func(cfg *Config) { cfg.MaxConnsPerHost = 2 })
+	}), func(cfg *Config) { cfg.MaxConnsPerHost = 2; cfg.HTTPClient = given })
 
 	var wg sync.WaitGroup
 	for range 20 {
