@@ -50,6 +50,7 @@ type Client struct {
 	maxRetryWait      time.Duration
 	retryBaseWait     time.Duration
 	streamIdleTimeout time.Duration
+	maxBody           int64 // largest JSON answer read; maxSuccessBody
 	fallback          *Credentials
 	userAgent         string
 }
@@ -70,6 +71,7 @@ func New(cfg Config) (*Client, error) {
 		maxRetryWait:      max(orDefault(cfg.MaxRetryWait, DefaultMaxRetryWait), 0),
 		retryBaseWait:     orDefault(cfg.RetryBaseWait, DefaultRetryBaseWait),
 		streamIdleTimeout: orDefault(cfg.StreamIdleTimeout, DefaultStreamIdleTimeout),
+		maxBody:           maxSuccessBody,
 		userAgent:         cfg.UserAgent,
 	}
 	if cfg.Fallback != nil {

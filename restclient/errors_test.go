@@ -188,6 +188,33 @@ func TestMalformedBodies(t *testing.T) {
 	}
 }
 
+func TestSuccessBodyIsBounded(t *testing.T) {
+	list := `[` + jobJSON + `]`
+	tests := []struct {
+		name    string
+		maxBody int64
+		want    ErrorKind
+	}{
+		{"within", int64(len(list)) + 1, 0},
+		{"exactly at the bound", int64(len(list)), 0},
+		{"one byte over", int64(len(list)) - 1, KindMalformed},
+		{"far over", 10, KindMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, counter := newTestClient(t, respond(200, list))
+			c.maxBody = tt.maxBody
+			_, _, err := c.ListProjectJobs(authed(), "1", nil)
+			if KindOf(err) != tt.want || (tt.want != 0 && !errors.Is(err, errBodyTooLarge)) {
+				t.Errorf("err = %v, want kind %v", err, tt.want)
+			}
+			if n := counter.calls.Load(); n != 1 {
+				t.Errorf("%d attempts; an oversized body is not retried", n)
+			}
+		})
+	}
+}
+
 // TestTruncatedConnection: a body the connection cut short is a transport
 // failure, retried on a GET, not a malformed answer.
 func TestTruncatedConnection(t *testing.T) {

@@ -225,12 +225,14 @@ func (c *Client) attempt(ctx context.Context, req *request, target *url.URL, pay
 		return resp, stream, nil
 	}
 	defer done()
-	body := &readErrorRecorder{r: hresp.Body}
+	body := &successBody{r: hresp.Body, left: c.maxBody}
 	if err := decode(body); err != nil {
 		drainClose(hresp.Body)
 		switch {
 		case actx.Err() != nil:
 			return resp, nil, transportError(ctx, actx, req, err)
+		case errors.Is(body.err, errBodyTooLarge):
+			return resp, nil, req.fail(KindMalformed, hresp.StatusCode, "response body too large", body.err)
 		case body.err != nil:
 			return resp, nil, req.fail(KindTransport, hresp.StatusCode, "reading the response body", body.err)
 		default:
@@ -241,16 +243,33 @@ func (c *Client) attempt(ctx context.Context, req *request, target *url.URL, pay
 	return resp, nil, nil
 }
 
-// readErrorRecorder keeps the first read error other than io.EOF, telling a
-// body cut short by the connection (a transport failure, worth retrying) from
-// a complete body that is not the promised JSON.
-type readErrorRecorder struct {
-	r   io.Reader
-	err error
+// maxSuccessBody bounds a JSON answer: a page of 100 jobs is well under a
+// megabyte, so anything near this is not an answer GitLab meant to give.
+const maxSuccessBody = 64 << 20
+
+// errBodyTooLarge is the read error once a body passes Client.maxBody.
+var errBodyTooLarge = fmt.Errorf("body exceeds %d bytes", maxSuccessBody)
+
+// successBody reads a JSON answer of at most left bytes and keeps the first
+// read error other than io.EOF, telling a body cut short by the connection (a
+// transport failure, worth retrying) from a complete body that is not the
+// promised JSON.
+type successBody struct {
+	r    io.Reader
+	left int64
+	err  error
 }
 
-func (b *readErrorRecorder) Read(p []byte) (int, error) {
+func (b *successBody) Read(p []byte) (int, error) {
+	// One byte beyond the bound tells "exactly at the bound" from "more".
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
 	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		err = errBodyTooLarge
+	}
 	if err != nil && b.err == nil && !errors.Is(err, io.EOF) {
 		b.err = err
 	}
