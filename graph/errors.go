@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -120,12 +119,6 @@ func classifyUpstream(e *restclient.Error) (code, message string, ext map[string
 		return CodeRateLimited, "GitLab's rate limit was reached", map[string]any{"retryAfter": secs}
 	case restclient.KindTimeout:
 		return CodeUpstreamTimeout, "GitLab did not answer in time", nil
-	}
-	if e.StatusCode == http.StatusMethodNotAllowed {
-		// The gateway sends only GETs GitLab routes; a 405 is GitLab refusing
-		// an offset past its offset_pagination_limit, which the client's
-		// arguments asked for.
-		return CodeBadUserInput, gitlab("405 Method Not Allowed"), nil
 	}
 	return CodeUpstreamError, "GitLab answered with an error", nil
 }

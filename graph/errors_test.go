@@ -28,7 +28,7 @@ func TestClassify(t *testing.T) {
 		{upstream(restclient.KindForbidden, 403, "403 Forbidden - Job is not retryable"), CodeForbidden, "403 Forbidden - Job is not retryable", false},
 		{upstream(restclient.KindUnauthenticated, 401, "401 Unauthorized"), CodeUnauthenticated, "GitLab rejected the request's credentials (401 Unauthorized)", false},
 		{upstream(restclient.KindUnauthenticated, 0, "bad token characters"), CodeUnauthenticated, "the request's credentials are malformed", false},
-		{upstream(restclient.KindUpstream, 405, "Offset pagination has a maximum allowed offset of 50000"), CodeBadUserInput, "Offset pagination has a maximum allowed offset of 50000", false},
+		{upstream(restclient.KindBadRequest, 405, "Offset pagination has a maximum allowed offset of 50000"), CodeBadUserInput, "Offset pagination has a maximum allowed offset of 50000", false},
 		{upstream(restclient.KindUpstream, 502, "<html>nginx</html>"), CodeUpstreamError, "GitLab answered with an error", false},
 		{upstream(restclient.KindMalformed, 200, "unexpected EOF"), CodeUpstreamError, "GitLab answered with an error", false},
 		{upstream(restclient.KindTimeout, 0, ""), CodeUpstreamTimeout, "GitLab did not answer in time", false},
