@@ -163,10 +163,7 @@ func pipelineInfoModel(p *restclient.PipelineInfo) *model.Pipeline {
 }
 
 func pipelineModel(p *restclient.Pipeline) *model.Pipeline {
-	m := pipelineInfoModel(&restclient.PipelineInfo{
-		ID: p.ID, IID: p.IID, ProjectID: p.ProjectID, SHA: p.SHA, Ref: p.Ref, Status: p.Status,
-		Source: p.Source, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, WebURL: p.WebURL,
-	})
+	m := pipelineInfoModel(&p.PipelineInfo)
 	m.Detail = pipelineDetail(p)
 	return m
 }

@@ -25,18 +25,10 @@ type PipelineInfo struct {
 	WebURL    string     `json:"web_url"`
 }
 
-// Pipeline is Entities::Ci::Pipeline, a single pipeline in full.
+// Pipeline is Entities::Ci::Pipeline, a single pipeline in full: the basic
+// pipeline's fields (embedded, decoded inline) and the rest.
 type Pipeline struct {
-	ID             int64           `json:"id"`
-	IID            int64           `json:"iid"`
-	ProjectID      int64           `json:"project_id"`
-	SHA            string          `json:"sha"`
-	Ref            string          `json:"ref"`
-	Status         string          `json:"status"`
-	Source         string          `json:"source"`
-	CreatedAt      *time.Time      `json:"created_at"`
-	UpdatedAt      *time.Time      `json:"updated_at"`
-	WebURL         string          `json:"web_url"`
+	PipelineInfo
 	BeforeSHA      string          `json:"before_sha"`
 	Tag            bool            `json:"tag"`
 	YamlErrors     *string         `json:"yaml_errors"`
