@@ -18,8 +18,9 @@ import (
 
 // stack is gitlabsim and the gateway on loopback, as in production.
 type stack struct {
-	sim     *gitlabsim.Sim
-	gateway *httptest.Server
+	sim      *gitlabsim.Sim
+	upstream *httptest.Server
+	gateway  *httptest.Server
 }
 
 func newStack(t testing.TB) *stack {
@@ -36,7 +37,7 @@ func newStack(t testing.TB) *stack {
 		upstream.Close()
 		sim.Close()
 	})
-	return &stack{sim: sim, gateway: gateway}
+	return &stack{sim: sim, upstream: upstream, gateway: gateway}
 }
 
 type gqlError struct {
