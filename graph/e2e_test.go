@@ -600,3 +600,58 @@ func TestBridgeNode(t *testing.T) {
 		t.Fatalf("upstream calls %v, want one bridges page", calls)
 	}
 }
+
+// Query.projects lists what the caller can see, newest first, filtered like
+// GitLab's /projects.
+func TestProjects(t *testing.T) {
+	s := newStack(t)
+	q := `query($search: String, $member: Boolean, $after: String) { projects(search: $search, membership: $member, first: 2, after: $after) {
+		totalCount pageInfo { hasNextPage endCursor } nodes { databaseId fullPath } } }`
+	type page struct {
+		Projects struct {
+			TotalCount *int
+			PageInfo   struct {
+				HasNextPage bool
+				EndCursor   string
+			}
+			Nodes []struct {
+				DatabaseID int64
+				FullPath   string
+			}
+		}
+	}
+	var all []int64
+	vars := map[string]any{}
+	for {
+		var p page
+		s.data(t, q, vars, &p)
+		for _, n := range p.Projects.Nodes {
+			all = append(all, n.DatabaseID)
+		}
+		if p.Projects.TotalCount == nil || *p.Projects.TotalCount != 4 {
+			t.Fatalf("maintainer's totalCount = %v, want 4", p.Projects.TotalCount)
+		}
+		if !p.Projects.PageInfo.HasNextPage {
+			break
+		}
+		vars["after"] = p.Projects.PageInfo.EndCursor
+	}
+	if fmt.Sprint(all) != "[4 3 2 1]" {
+		t.Fatalf("projects walked %v, want newest first [4 3 2 1]", all)
+	}
+	var found page
+	s.data(t, q, map[string]any{"search": "web-app"}, &found)
+	if len(found.Projects.Nodes) != 1 || found.Projects.Nodes[0].FullPath != gitlabsim.ProjectPath(gitlabsim.ProjectDemo) {
+		t.Fatalf("search web-app found %+v", found.Projects.Nodes)
+	}
+	out := s.do(t, gitlabsim.TokenOutsider, q, map[string]any{"member": false})
+	var outsider page
+	if err := json.Unmarshal(out.Data, &outsider); err != nil || len(out.Errors) > 0 {
+		t.Fatalf("%s %+v", out.Data, out.Errors)
+	}
+	for _, n := range outsider.Projects.Nodes {
+		if n.DatabaseID == gitlabsim.ProjectPrivate {
+			t.Fatal("the outsider sees the private project")
+		}
+	}
+}
