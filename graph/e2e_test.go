@@ -655,3 +655,17 @@ func TestProjects(t *testing.T) {
 		}
 	}
 }
+
+// A project path that tries to name another route stays one escaped :id.
+func TestProjectPathCannotEscape(t *testing.T) {
+	s := newStack(t)
+	for _, path := range []string{"1/../../users/1", "../user", "a?b=c#d", "%2e%2e%2fuser"} {
+		out := s.do(t, gitlabsim.TokenMaintainer, `query($f: String!) { project(fullPath: $f) { name } }`, map[string]any{"f": path})
+		if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "NOT_FOUND" {
+			t.Errorf("%q: %s %+v, want NOT_FOUND", path, out.Data, out.Errors)
+		}
+		if calls := s.calls(); calls[routeProject] != 1 || total(calls) != 1 {
+			t.Errorf("%q reached %v, want only %s", path, calls, routeProject)
+		}
+	}
+}
