@@ -64,7 +64,10 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](parsedQueryCacheSize))
 	srv.Use(extension.Introspection{})
-	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases})
+	// Every field scores at least one, so an operation expanding to more
+	// fields than the complexity limit is refused by the cheap linear
+	// measure before gqlgen's complexity walk, which expands fragments.
+	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases, maxFields: cfg.MaxComplexity})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.SetErrorPresenter(PresentError)
 	srv.SetRecoverFunc(Recover)

@@ -38,3 +38,20 @@ func TestShapeLimits(t *testing.T) {
 		t.Fatalf("introspection refused: %+v", out.Errors)
 	}
 }
+
+// Fragments spread twice at every level expand exponentially; the query is
+// refused by a walk linear in its text, before gqlgen's complexity walk.
+func TestFragmentExpansionIsRefusedCheaply(t *testing.T) {
+	s := newStack(t)
+	const levels = 40 // 2^40 fields once expanded
+	var q strings.Builder
+	q.WriteString("query { currentUser { ...F0 } }\n")
+	for i := 0; i < levels; i++ {
+		fmt.Fprintf(&q, "fragment F%d on User { ...F%d ...F%d }\n", i, i+1, i+1)
+	}
+	fmt.Fprintf(&q, "fragment F%d on User { username }\n", levels)
+	out := s.do(t, gitlabsim.TokenMaintainer, q.String(), nil)
+	if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" {
+		t.Fatalf("errors %+v, want COMPLEXITY_LIMIT_EXCEEDED", out.Errors)
+	}
+}
