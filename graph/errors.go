@@ -80,15 +80,16 @@ func classify(err error) (code, message string, ext map[string]any) {
 	case errors.Is(err, paging.ErrBadArgs), errors.Is(err, paging.ErrNeedsTotal),
 		errors.Is(err, paging.ErrOffsetLimit), errors.Is(err, globalid.ErrInvalid):
 		return CodeBadUserInput, err.Error(), nil
+	case errors.Is(err, context.Canceled):
+		// The client went away (restclient wraps that as a transport
+		// error too); nobody reads this answer.
+		return CodeCanceled, "the request was canceled", nil
 	case errors.As(err, &rest):
 		return classifyUpstream(rest)
 	case errors.Is(err, model.ErrUnknownStatus):
 		return CodeUpstreamError, err.Error(), nil
 	case errors.Is(err, context.DeadlineExceeded):
 		return CodeUpstreamTimeout, "GitLab did not answer in time", nil
-	case errors.Is(err, context.Canceled):
-		// The client went away; nobody reads this answer.
-		return CodeCanceled, "the request was canceled", nil
 	}
 	return CodeInternal, "internal error", nil
 }

@@ -35,6 +35,7 @@ func TestClassify(t *testing.T) {
 		{&restclient.Error{Kind: restclient.KindRateLimited, StatusCode: 429, RetryAfter: 1500 * time.Millisecond}, CodeRateLimited, "GitLab's rate limit was reached", true},
 		{fmt.Errorf("job 7: %w", model.ErrUnknownStatus), CodeUpstreamError, "job 7: " + model.ErrUnknownStatus.Error(), false},
 		{context.Canceled, CodeCanceled, "the request was canceled", false},
+		{&restclient.Error{Kind: restclient.KindTransport, Message: "call canceled", Err: context.Canceled}, CodeCanceled, "the request was canceled", false},
 		{errors.New("nil map write in resolver"), CodeInternal, "internal error", false},
 	}
 	for _, c := range cases {

@@ -52,11 +52,13 @@ type Loaders struct {
 }
 
 // sharedCall is one list call that identical requests in the same operation
-// share.
+// share. waiters and cancel are guarded by Loaders.mu.
 type sharedCall struct {
-	done chan struct{}
-	val  any
-	err  error
+	done    chan struct{}
+	val     any
+	err     error
+	waiters int
+	cancel  context.CancelFunc
 }
 
 // maxBridgePages bounds the pages read to find a pipeline's bridges; a
@@ -96,30 +98,37 @@ func New(c *restclient.Client) *Loaders {
 }
 
 // Shared makes identical calls of one operation once: the first caller with a
-// key runs fetch, every other caller with that key waits for its result. Keys
+// key starts fetch, every caller with that key waits for its result. Keys
 // must name the call completely (route, ids, every parameter, page).
 //
-// The call runs detached from the first caller's cancellation (it keeps the
-// context's values, so the caller's credentials): a caller that gives up, for
-// example because a sibling page failed, must not fail the others waiting on
-// the same call. A failed or panicking call is not kept, so a later caller
-// tries again.
+// The call does not run under the first caller's context: a caller that gives
+// up (say, because a sibling page failed) must not fail the others waiting on
+// the same call. It keeps the context's values, so the caller's credentials,
+// and it is canceled when the last caller waiting on it gives up, so no call
+// outlives the requests that wanted it. A failed or abandoned call is not
+// kept, so a later caller tries again.
 func Shared[T any](ctx context.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
 	l := For(ctx)
 	l.mu.Lock()
 	call, running := l.shared[key]
 	if !running {
-		call = &sharedCall{done: make(chan struct{})}
+		callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		call = &sharedCall{done: make(chan struct{}), cancel: cancel}
 		l.shared[key] = call
+		go l.run(callCtx, key, call, func(ctx context.Context) (any, error) { return fetch(ctx) })
 	}
+	call.waiters++
 	l.mu.Unlock()
-	if !running {
-		go l.run(context.WithoutCancel(ctx), key, call, func(ctx context.Context) (any, error) { return fetch(ctx) })
-	}
 	var zero T
 	select {
 	case <-call.done:
 	case <-ctx.Done():
+		l.mu.Lock()
+		if call.waiters--; call.waiters == 0 {
+			call.cancel()
+			l.forget(key, call)
+		}
+		l.mu.Unlock()
 		return zero, ctx.Err()
 	}
 	if call.err != nil {
@@ -131,17 +140,25 @@ func Shared[T any](ctx context.Context, key string, fetch func(context.Context) 
 // run performs a shared call and publishes its outcome.
 func (l *Loaders) run(ctx context.Context, key string, call *sharedCall, fetch func(context.Context) (any, error)) {
 	defer close(call.done)
+	defer call.cancel()
 	defer func() {
 		if v := recover(); v != nil {
 			call.err = fmt.Errorf("shared call %s panicked: %v", key, v)
 		}
 		if call.err != nil {
 			l.mu.Lock()
-			delete(l.shared, key)
+			l.forget(key, call)
 			l.mu.Unlock()
 		}
 	}()
 	call.val, call.err = fetch(ctx)
+}
+
+// forget drops key's call if it is still call. l.mu is held.
+func (l *Loaders) forget(key string, call *sharedCall) {
+	if l.shared[key] == call {
+		delete(l.shared, key)
+	}
 }
 
 // allBridges reads every trigger job of a pipeline: the first page, then the
