@@ -42,6 +42,7 @@ type config struct {
 	maxComplexity   int
 	maxDepth        int
 	maxAliases      int
+	maxCalls        int
 	demoSeed        int64
 }
 
@@ -80,6 +81,7 @@ command line wins):
 	fs.IntVar(&c.maxComplexity, "max-complexity", graph.DefaultMaxComplexity, "largest query complexity accepted (a list's selection counts once per item asked for)")
 	fs.IntVar(&c.maxDepth, "max-depth", graph.DefaultMaxDepth, "deepest field nesting accepted")
 	fs.IntVar(&c.maxAliases, "max-aliases", graph.DefaultMaxAliases, "most aliases one operation may use")
+	fs.IntVar(&c.maxCalls, "max-upstream-calls", graph.DefaultMaxUpstreamCalls, "most GitLab calls one operation may make; fields needing more fail")
 	fs.Int64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo world when --gitlab-url is empty")
 	if err := applyEnv(fs, "JOBGRAPH_"); err != nil {
 		return config{}, err
@@ -160,6 +162,7 @@ func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(client, graph.HandlerConfig{
 		MaxComplexity: cfg.maxComplexity, MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases,
+		MaxUpstreamCalls: cfg.maxCalls,
 	}))
 	mux.Handle("/{$}", ide)
 	mux.Handle(graphiql.AssetsPath, ide)

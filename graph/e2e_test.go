@@ -12,6 +12,7 @@ import (
 
 	"jobgraph/gitlabsim"
 	"jobgraph/graph"
+	"jobgraph/graph/globalid"
 	"jobgraph/graph/paging"
 	"jobgraph/restclient"
 )
@@ -667,5 +668,39 @@ func TestProjectPathCannotEscape(t *testing.T) {
 		if calls := s.calls(); calls[routeProject] != 1 || total(calls) != 1 {
 			t.Errorf("%q reached %v, want only %s", path, calls, routeProject)
 		}
+	}
+}
+
+// One operation makes at most its budget of GitLab calls however many
+// distinct objects it names; the fields past the budget fail alone.
+func TestUpstreamCallBudget(t *testing.T) {
+	sim := gitlabsim.New(gitlabsim.Options{Seed: 1})
+	upstream := httptest.NewServer(sim)
+	defer upstream.Close()
+	client, err := restclient.New(restclient.Config{BaseURL: upstream.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gateway := httptest.NewServer(graph.NewHandler(client, graph.HandlerConfig{MaxUpstreamCalls: 30}))
+	defer gateway.Close()
+	s := &stack{sim: sim, upstream: upstream, gateway: gateway}
+
+	var ids []string
+	for id := int64(1); id <= 100; id++ {
+		ids = append(ids, globalid.Job(gitlabsim.ProjectBig, 300_000+id).String())
+	}
+	out := s.do(t, gitlabsim.TokenMaintainer, `query($ids: [ID!]!) { nodes(ids: $ids) { id } currentUser { username } }`,
+		map[string]any{"ids": ids})
+	limited := 0
+	for _, e := range out.Errors {
+		if e.Extensions["code"] == "UPSTREAM_CALL_LIMIT_EXCEEDED" {
+			limited++
+		}
+	}
+	if calls := s.calls(); total(calls) > 30 {
+		t.Fatalf("%d upstream calls, want at most the budget of 30", total(calls))
+	}
+	if limited < 70 {
+		t.Fatalf("%d fields failed for the budget, want at least 70: %+v", limited, out.Errors[:3])
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"jobgraph/graph/globalid"
+	"jobgraph/graph/loader"
 	"jobgraph/graph/model"
 	"jobgraph/graph/paging"
 	"jobgraph/restclient"
@@ -28,6 +29,7 @@ const (
 	CodeUpstreamError   = "UPSTREAM_ERROR"
 	CodeInternal        = "INTERNAL_SERVER_ERROR"
 	CodeCanceled        = "CANCELED"
+	CodeCallLimit       = "UPSTREAM_CALL_LIMIT_EXCEEDED"
 )
 
 // inputError is a client mistake found by a resolver; its message is shown.
@@ -80,6 +82,8 @@ func classify(err error) (code, message string, ext map[string]any) {
 	case errors.Is(err, paging.ErrBadArgs), errors.Is(err, paging.ErrNeedsTotal),
 		errors.Is(err, paging.ErrOffsetLimit), errors.Is(err, globalid.ErrInvalid):
 		return CodeBadUserInput, err.Error(), nil
+	case errors.Is(err, loader.ErrCallBudget):
+		return CodeCallLimit, err.Error(), nil
 	case errors.Is(err, context.Canceled):
 		// The client went away (restclient wraps that as a transport
 		// error too); nobody reads this answer.

@@ -30,14 +30,19 @@ type HandlerConfig struct {
 	// MaxAliases bounds the aliases of one operation; 0 means
 	// DefaultMaxAliases.
 	MaxAliases int
+	// MaxUpstreamCalls bounds the GitLab calls one operation makes; fields
+	// needing more fail with UPSTREAM_CALL_LIMIT_EXCEEDED. 0 means
+	// DefaultMaxUpstreamCalls.
+	MaxUpstreamCalls int
 }
 
 const (
-	DefaultMaxComplexity       = 5000
-	DefaultMaxBodyBytes  int64 = 1 << 20
-	DefaultMaxDepth            = 20
-	DefaultMaxAliases          = 100
-	parsedQueryCacheSize       = 1000
+	DefaultMaxComplexity          = 5000
+	DefaultMaxBodyBytes     int64 = 1 << 20
+	DefaultMaxDepth               = 20
+	DefaultMaxAliases             = 100
+	DefaultMaxUpstreamCalls       = 500
+	parsedQueryCacheSize          = 1000
 )
 
 // NewHandler returns the GraphQL endpoint: POST for every operation, GET for
@@ -56,6 +61,9 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	if cfg.MaxAliases == 0 {
 		cfg.MaxAliases = DefaultMaxAliases
 	}
+	if cfg.MaxUpstreamCalls == 0 {
+		cfg.MaxUpstreamCalls = DefaultMaxUpstreamCalls
+	}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers:  &Resolver{Client: client},
 		Complexity: complexity(),
@@ -72,7 +80,7 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	srv.SetErrorPresenter(PresentError)
 	srv.SetRecoverFunc(Recover)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(loader.With(ctx, loader.New(client)))
+		return next(loader.With(ctx, loader.New(client, cfg.MaxUpstreamCalls)))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > cfg.MaxBodyBytes {

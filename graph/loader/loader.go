@@ -14,9 +14,11 @@ package loader
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/graph-gophers/dataloader/v7"
 	"golang.org/x/sync/errgroup"
@@ -49,6 +51,10 @@ type Loaders struct {
 
 	mu     sync.Mutex
 	shared map[string]*sharedCall
+
+	// callsLeft is the operation's budget of GitLab calls: what one
+	// request may cost GitLab is bounded whatever it asks for.
+	callsLeft atomic.Int64
 }
 
 // sharedCall is one list call that identical requests in the same operation
@@ -68,33 +74,45 @@ const maxBridgePages = 10
 
 // New returns loaders that fetch through c with the credentials of the context
 // each load is made with.
-func New(c *restclient.Client) *Loaders {
-	return &Loaders{
-		jobs: newLoader(func(ctx context.Context, k ObjectKey) (*restclient.Job, error) {
-			j, _, err := c.GetJob(ctx, k.Project, k.ID)
-			return j, err
-		}),
-		pipelines: newLoader(func(ctx context.Context, k ObjectKey) (*restclient.Pipeline, error) {
-			p, _, err := c.GetPipeline(ctx, k.Project, k.ID)
-			return p, err
-		}),
-		bridges: newLoader(func(ctx context.Context, k ObjectKey) ([]*restclient.Bridge, error) {
-			return allBridges(ctx, c, k)
-		}),
-		commits: newLoader(func(ctx context.Context, k CommitKey) (*restclient.Commit, error) {
-			cm, _, err := c.GetCommit(ctx, k.Project, k.SHA)
-			return cm, err
-		}),
-		users: newLoader(func(ctx context.Context, id int64) (*restclient.User, error) {
-			u, _, err := c.GetUser(ctx, id)
-			return u, err
-		}),
-		projects: newLoader(func(ctx context.Context, key string) (*restclient.Project, error) {
-			p, _, err := c.GetProject(ctx, key)
-			return p, err
-		}),
-		shared: map[string]*sharedCall{},
+func New(c *restclient.Client, maxCalls int) *Loaders {
+	l := &Loaders{shared: map[string]*sharedCall{}}
+	l.callsLeft.Store(int64(maxCalls))
+	l.jobs = newLoader(l, func(ctx context.Context, k ObjectKey) (*restclient.Job, error) {
+		j, _, err := c.GetJob(ctx, k.Project, k.ID)
+		return j, err
+	})
+	l.pipelines = newLoader(l, func(ctx context.Context, k ObjectKey) (*restclient.Pipeline, error) {
+		p, _, err := c.GetPipeline(ctx, k.Project, k.ID)
+		return p, err
+	})
+	l.bridges = newLoader(l, func(ctx context.Context, k ObjectKey) ([]*restclient.Bridge, error) {
+		return l.allBridges(ctx, c, k)
+	})
+	l.commits = newLoader(l, func(ctx context.Context, k CommitKey) (*restclient.Commit, error) {
+		cm, _, err := c.GetCommit(ctx, k.Project, k.SHA)
+		return cm, err
+	})
+	l.users = newLoader(l, func(ctx context.Context, id int64) (*restclient.User, error) {
+		u, _, err := c.GetUser(ctx, id)
+		return u, err
+	})
+	l.projects = newLoader(l, func(ctx context.Context, key string) (*restclient.Project, error) {
+		p, _, err := c.GetProject(ctx, key)
+		return p, err
+	})
+	return l
+}
+
+// ErrCallBudget is returned instead of making a GitLab call once an operation
+// has made as many as it may.
+var ErrCallBudget = errors.New("this operation reached its limit of GitLab calls; ask for less in one query")
+
+// spend takes one call from the operation's budget.
+func (l *Loaders) spend() error {
+	if l.callsLeft.Add(-1) < 0 {
+		return ErrCallBudget
 	}
+	return nil
 }
 
 // Shared makes identical calls of one operation once: the first caller with a
@@ -151,7 +169,9 @@ func (l *Loaders) run(ctx context.Context, key string, call *sharedCall, fetch f
 			l.mu.Unlock()
 		}
 	}()
-	call.val, call.err = fetch(ctx)
+	if call.err = l.spend(); call.err == nil {
+		call.val, call.err = fetch(ctx)
+	}
 }
 
 // forget drops key's call if it is still call. l.mu is held.
@@ -163,8 +183,13 @@ func (l *Loaders) forget(key string, call *sharedCall) {
 
 // allBridges reads every trigger job of a pipeline: the first page, then the
 // rest at once (GitLab counts bridge lists, so it gives the page count).
-func allBridges(ctx context.Context, c *restclient.Client, k ObjectKey) ([]*restclient.Bridge, error) {
+func (l *Loaders) allBridges(ctx context.Context, c *restclient.Client, k ObjectKey) ([]*restclient.Bridge, error) {
 	page := func(ctx context.Context, n int) ([]*restclient.Bridge, *restclient.Response, error) {
+		if n > 1 {
+			if err := l.spend(); err != nil {
+				return nil, nil, err
+			}
+		}
 		opt := &restclient.ListJobsOptions{ListOptions: restclient.ListOptions{Page: n, PerPage: 100}}
 		return c.ListPipelineBridges(ctx, k.Project, k.ID, opt)
 	}
@@ -189,15 +214,19 @@ func allBridges(ctx context.Context, c *restclient.Client, k ObjectKey) ([]*rest
 	return first, nil
 }
 
-// newLoader makes a loader that fetches every key of a batch concurrently and
-// dispatches a batch as soon as it is started.
-func newLoader[K comparable, V any](fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
+// newLoader makes a loader that fetches every key of a batch concurrently,
+// each from l's budget, and dispatches a batch as soon as it is started.
+func newLoader[K comparable, V any](l *Loaders, fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
 	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
 		results := make([]*dataloader.Result[V], len(keys))
 		var wg sync.WaitGroup
 		for i, k := range keys {
 			wg.Go(func() {
-				v, err := fetch(ctx, k)
+				var v V
+				err := l.spend()
+				if err == nil {
+					v, err = fetch(ctx, k)
+				}
 				results[i] = &dataloader.Result[V]{Data: v, Error: err}
 			})
 		}
