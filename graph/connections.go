@@ -65,9 +65,9 @@ func page[T, N, E any](res paging.Result[T], node func(T) N, edge func(paging.Cu
 }
 
 // jobConnection pages through a job list of project and primes the loaders
-// with the jobs it returns.
-func jobConnection(ctx context.Context, project int64, req paging.Request, fetch paging.FetchFunc[*restclient.Job]) (*model.JobConnection, error) {
-	res, err := paging.Resolve(ctx, req, fetch, jobID)
+// with the jobs it returns. offsetLimit is the list's (see paging.Source).
+func jobConnection(ctx context.Context, project int64, req paging.Request, offsetLimit int, fetch paging.FetchFunc[*restclient.Job]) (*model.JobConnection, error) {
+	res, err := paging.Resolve(ctx, req, paging.Source[*restclient.Job]{Fetch: fetch, ID: jobID, OffsetLimit: offsetLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func jobConnection(ctx context.Context, project int64, req paging.Request, fetch
 }
 
 func bridgeConnection(ctx context.Context, project, pipeline int64, req paging.Request, fetch paging.FetchFunc[*restclient.Bridge]) (*model.BridgeConnection, error) {
-	res, err := paging.Resolve(ctx, req, fetch, bridgeID)
+	res, err := paging.Resolve(ctx, req, paging.Source[*restclient.Bridge]{Fetch: fetch, ID: bridgeID})
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func bridgeConnection(ctx context.Context, project, pipeline int64, req paging.R
 }
 
 func pipelineConnection(ctx context.Context, req paging.Request, fetch paging.FetchFunc[*restclient.PipelineInfo]) (*model.PipelineConnection, error) {
-	res, err := paging.Resolve(ctx, req, fetch, pipelineID)
+	res, err := paging.Resolve(ctx, req, paging.Source[*restclient.PipelineInfo]{Fetch: fetch, ID: pipelineID})
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,9 @@ func pipelineConnection(ctx context.Context, req paging.Request, fetch paging.Fe
 }
 
 func projectConnection(ctx context.Context, req paging.Request, fetch paging.FetchFunc[*restclient.Project]) (*model.ProjectConnection, error) {
-	res, err := paging.Resolve(ctx, req, fetch, projectID)
+	// GitLab offers keyset pagination for projects, so it limits their
+	// offset pagination.
+	res, err := paging.Resolve(ctx, req, paging.Source[*restclient.Project]{Fetch: fetch, ID: projectID, OffsetLimit: paging.GitLabOffsetLimit})
 	if err != nil {
 		return nil, err
 	}

@@ -177,7 +177,7 @@ func (r *pipelineResolver) Jobs(ctx context.Context, obj *model.Pipeline, status
 	opt := restclient.ListPipelineJobsOptions{Scope: scopeOf(statuses), IncludeRetried: includeRetried != nil && *includeRetried}
 	pid := projectKey(obj.ProjectID)
 	call := fmt.Sprintf("pipeline-jobs|%d|%d|%q|%t", obj.ProjectID, obj.DatabaseID, opt.Scope, opt.IncludeRetried)
-	return jobConnection(ctx, obj.ProjectID, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
+	return jobConnection(ctx, obj.ProjectID, req, 0, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
 		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
 			o := opt
 			o.Page, o.PerPage = page, perPage
@@ -212,7 +212,9 @@ func (r *projectResolver) Jobs(ctx context.Context, obj *model.Project, statuses
 	}
 	opt := restclient.ListJobsOptions{Scope: scopeOf(statuses)}
 	call := fmt.Sprintf("project-jobs|%q|%q", obj.Key, opt.Scope)
-	return jobConnection(ctx, obj.DatabaseID, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
+	// GitLab offers keyset pagination for project jobs, so it limits their
+	// offset pagination.
+	return jobConnection(ctx, obj.DatabaseID, req, paging.GitLabOffsetLimit, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
 		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
 			o := opt
 			o.Page, o.PerPage = page, perPage

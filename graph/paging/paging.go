@@ -25,18 +25,18 @@ import (
 // MaxUpstreamPerPage is GitLab's largest per_page.
 const MaxUpstreamPerPage = 100
 
-// MaxOffset is GitLab's default offset_pagination_limit: on lists that also
-// offer keyset pagination (project jobs, projects) it refuses offset pages
-// reaching past it, so no search probes beyond it.
-const MaxOffset = 50_000
+// GitLabOffsetLimit is GitLab's default offset_pagination_limit: on lists
+// that also offer keyset pagination (project jobs, projects) it refuses offset
+// pages reaching past it.
+const GitLabOffsetLimit = 50_000
 
 var (
 	// ErrNeedsTotal is returned for `last` without `before` on a list whose
 	// length GitLab does not report (project jobs): finding its end would
 	// mean reading the whole list.
-	// ErrOffsetLimit is returned when the items asked for lie past
-	// MaxOffset, where GitLab serves no offset pages.
-	ErrOffsetLimit = fmt.Errorf("GitLab serves only the first %d items of a list by offset", MaxOffset)
+	// ErrOffsetLimit is returned when the items asked for lie past the
+	// list's offset limit, where GitLab serves no offset pages.
+	ErrOffsetLimit = fmt.Errorf("GitLab serves only the first %d items of this list by offset", GitLabOffsetLimit)
 	ErrNeedsTotal  = errors.New("`last` without `before` needs a list total, which GitLab does not report for this list; page with `first`/`after`, or pass `before`")
 )
 
@@ -63,10 +63,23 @@ type Result[T any] struct {
 	Total *int
 }
 
-// Resolve answers req over the list that fetch pages through; id returns an
-// item's id, by which the list is ordered descending.
-func Resolve[T any](ctx context.Context, req Request, fetch FetchFunc[T], id func(T) int64) (Result[T], error) {
-	r := &reader[T]{fetch: fetch, known: map[int]T{}, end: math.MaxInt}
+// Source is an upstream list ordered by id, newest first.
+type Source[T any] struct {
+	Fetch FetchFunc[T]
+	// ID returns an item's id.
+	ID func(T) int64
+	// OffsetLimit is the first offset GitLab will not page to, 0 when it
+	// pages the whole list (see GitLabOffsetLimit).
+	OffsetLimit int
+}
+
+// Resolve answers req over src.
+func Resolve[T any](ctx context.Context, req Request, src Source[T]) (Result[T], error) {
+	r := &reader[T]{fetch: src.Fetch, known: map[int]T{}, end: math.MaxInt, limit: math.MaxInt}
+	if src.OffsetLimit > 0 {
+		r.limit = src.OffsetLimit
+	}
+	id := src.ID
 	n := req.Size
 
 	// One prefetch covers the common cases in a single round of calls: the
@@ -117,7 +130,7 @@ func Resolve[T any](ctx context.Context, req Request, fetch FetchFunc[T], id fun
 	var from, to int
 	if req.Backward {
 		if stop < 0 {
-			length, err := r.length(ctx)
+			length, err := r.length(ctx, n)
 			if err != nil {
 				return Result[T]{}, err
 			}
@@ -130,6 +143,12 @@ func Resolve[T any](ctx context.Context, req Request, fetch FetchFunc[T], id fun
 			to = min(to, stop)
 		}
 	}
+	if from >= r.limit {
+		return Result[T]{}, ErrOffsetLimit
+	}
+	// A page reaching past the offset limit is cut short there; its
+	// hasNextPage stays true and the next page answers ErrOffsetLimit.
+	to = min(to, r.limit)
 	if err := r.ensure(ctx, from, to); err != nil {
 		return Result[T]{}, err
 	}
@@ -173,7 +192,9 @@ type reader[T any] struct {
 	// existsBelow: every offset below it holds an item (learnt from x-next-page).
 	existsBelow int
 	// end: no item at this offset or beyond (a bound: the list may end earlier).
+	// limit: the first offset GitLab will not page to.
 	end   int
+	limit int
 	total *int
 }
 
@@ -185,7 +206,7 @@ func (r *reader[T]) exists(ctx context.Context, i int) (bool, error) {
 	if i >= r.end {
 		return false, nil
 	}
-	if i >= MaxOffset {
+	if i >= r.limit {
 		// Unreachable by offset, and not known to be absent: let the client
 		// ask, and learn of the limit then.
 		return true, nil
@@ -198,14 +219,19 @@ func (r *reader[T]) exists(ctx context.Context, i int) (bool, error) {
 }
 
 // length finds the list's length, starting from what is known of its end
-// (a bound learnt from an empty page) or from GitLab's total.
-func (r *reader[T]) length(ctx context.Context) (int, error) {
+// (a bound learnt from an empty page) or from GitLab's total; with the total
+// it first reads the last n items and the one past them in one call, which
+// the page of the last n then needs no more.
+func (r *reader[T]) length(ctx context.Context, n int) (int, error) {
 	hint := r.end
 	if hint == math.MaxInt {
 		if r.total == nil {
 			return 0, ErrNeedsTotal
 		}
 		hint = *r.total
+		if err := r.prefetch(ctx, max(0, hint-n), hint+1); err != nil {
+			return 0, err
+		}
 	}
 	return r.locate(ctx, hint, func(T) bool { return false })
 }
@@ -217,16 +243,27 @@ func (r *reader[T]) length(ctx context.Context) (int, error) {
 // moved far since its cursor was served (or a forged cursor) costs a number of
 // calls logarithmic in the distance, never a walk.
 func (r *reader[T]) locate(ctx context.Context, hint int, pred func(T) bool) (int, error) {
-	// holds reports pred at offset o; past the list's end it holds.
+	// holds reports pred at offset o; past the list's end it holds. A probe
+	// reads the upstream page around o, so nearby probes cost no call.
 	holds := func(o int) (bool, error) {
-		if err := r.ensure(ctx, o, o+1); err != nil {
+		if v, ok := r.known[o]; ok {
+			return pred(v), nil
+		}
+		if o >= r.end {
+			return true, nil
+		}
+		if o >= r.limit {
+			return false, ErrOffsetLimit
+		}
+		page := o - o%MaxUpstreamPerPage
+		if err := r.ensure(ctx, page, min(page+MaxUpstreamPerPage, r.limit)); err != nil {
 			return false, err
 		}
 		v, ok := r.known[o]
 		return !ok || pred(v), nil
 	}
 	// Find lo < hi with pred false at lo (or lo = -1) and true at hi.
-	lo, hi := -1, min(max(hint, 0), r.end, MaxOffset-1)
+	lo, hi := -1, min(max(hint, 0), r.end, r.limit-1)
 	ok, err := holds(hi)
 	if err != nil {
 		return 0, err
@@ -277,15 +314,15 @@ func (r *reader[T]) locate(ctx context.Context, hint int, pred func(T) bool) (in
 }
 
 // prefetch is ensure for a read that only saves later calls: it reads nothing
-// past MaxOffset rather than fail.
+// past the offset limit rather than fail.
 func (r *reader[T]) prefetch(ctx context.Context, from, to int) error {
-	return r.ensure(ctx, min(from, MaxOffset), min(to, MaxOffset))
+	return r.ensure(ctx, min(from, r.limit), min(to, r.limit))
 }
 
 // ensure reads every unknown offset in [from, to) that may hold an item.
 func (r *reader[T]) ensure(ctx context.Context, from, to int) error {
 	to = min(to, r.end)
-	if to > MaxOffset {
+	if to > r.limit {
 		return ErrOffsetLimit
 	}
 	first, last := -1, -1
@@ -300,7 +337,7 @@ func (r *reader[T]) ensure(ctx context.Context, from, to int) error {
 	if first < 0 {
 		return nil
 	}
-	perPage, firstPage, count := choosePages(first, last+1)
+	perPage, firstPage, count := choosePages(first, last+1, r.limit)
 	pages := make([]Page[T], count)
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range pages {
@@ -339,10 +376,10 @@ func (r *reader[T]) absorb(start, perPage int, p Page[T]) {
 // choosePages picks the per_page and pages that cover offsets [from, to): the
 // fewest pages, then the smallest per_page, so a window costs one call where
 // one can serve it and carries as few unasked items as possible. No page
-// reaches past MaxOffset unless the window does.
-func choosePages(from, to int) (perPage, firstPage, count int) {
+// reaches past limit unless the window does.
+func choosePages(from, to, limit int) (perPage, firstPage, count int) {
 	n := to - from
-	limit := max(MaxOffset, to)
+	limit = max(limit, to)
 	for k := 1; ; k++ {
 		for p := max(1, (n+k-1)/k); p <= MaxUpstreamPerPage; p++ {
 			if (to-1)/p-from/p+1 == k && ((to-1)/p+1)*p <= limit {

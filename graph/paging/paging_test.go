@@ -61,7 +61,7 @@ func resolve(t *testing.T, l *fakeList, a Args) Result[int64] {
 	if err != nil {
 		t.Fatalf("Validate: %v", err)
 	}
-	res, err := Resolve(context.Background(), req, l.fetch, identity)
+	res, err := Resolve(context.Background(), req, Source[int64]{Fetch: l.fetch, ID: identity})
 	if err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}
@@ -93,6 +93,22 @@ func TestAfterCursorCostsOneCall(t *testing.T) {
 	}
 	if res.Items[0] != 480 || len(res.Items) != 20 || !res.HasPrevious || !res.HasNext {
 		t.Fatalf("got %v next=%v prev=%v", res.Items, res.HasNext, res.HasPrevious)
+	}
+}
+
+// When new items pushed the cursor's item down a few places, finding it again
+// costs one more call (an upstream page of 100), not a walk of single-item
+// probes.
+func TestSmallDriftCostsOneMoreCall(t *testing.T) {
+	for _, moved := range []int{3, 30, 60} {
+		l := newFakeList(500)
+		res := resolve(t, l, Args{First: ptr(20)})
+		l.insertNewest(moved)
+		l.calls = nil
+		res = resolve(t, l, Args{First: ptr(20), After: ptr(res.Cursors[19].String())})
+		if res.Items[0] != 480 || len(l.calls) > 2 {
+			t.Errorf("moved %d: first %d after calls %v, want 480 in at most 2 calls", moved, res.Items[0], l.calls)
+		}
 	}
 }
 
@@ -197,7 +213,7 @@ func TestBackward(t *testing.T) {
 func TestLastWithoutTotalIsRefused(t *testing.T) {
 	l := newFakeList(300)
 	req, _ := Args{Last: ptr(5)}.Validate()
-	if _, err := Resolve(context.Background(), req, l.fetch, identity); !errors.Is(err, ErrNeedsTotal) {
+	if _, err := Resolve(context.Background(), req, Source[int64]{Fetch: l.fetch, ID: identity}); !errors.Is(err, ErrNeedsTotal) {
 		t.Fatalf("err = %v, want ErrNeedsTotal", err)
 	}
 	short := newFakeList(3)
@@ -238,7 +254,7 @@ func TestChoosePages(t *testing.T) {
 		{99, 201, 67, 2, 2},
 	}
 	for _, c := range cases {
-		p, first, n := choosePages(c.from, c.to)
+		p, first, n := choosePages(c.from, c.to, GitLabOffsetLimit)
 		if p != c.perPage || first != c.page || n != c.count {
 			t.Errorf("choosePages(%d,%d) = %d,%d,%d want %d,%d,%d", c.from, c.to, p, first, n, c.perPage, c.page, c.count)
 		}
@@ -297,7 +313,7 @@ func TestAgainstReference(t *testing.T) {
 			c := cursors[rng.IntN(len(cursors))]
 			req.Before = &c
 		}
-		got, err := Resolve(context.Background(), req, l.fetch, identity)
+		got, err := Resolve(context.Background(), req, Source[int64]{Fetch: l.fetch, ID: identity})
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
@@ -342,21 +358,24 @@ func FuzzParseCursor(f *testing.F) {
 	})
 }
 
-// No read reaches past GitLab's offset limit; items beyond it are refused
-// with ErrOffsetLimit.
-func TestNoReadPastTheOffsetLimit(t *testing.T) {
-	l := newFakeList(MaxOffset + 10_000)
-	beyond := Cursor{ID: l.ids[MaxOffset+5_000], Offset: MaxOffset + 5_000}
-	near := Cursor{ID: l.ids[MaxOffset-30], Offset: MaxOffset - 30}
+// No read reaches past a list's offset limit: a page reaching it is cut
+// short there, items past it are refused with ErrOffsetLimit; a list without
+// a limit pages on.
+func TestOffsetLimit(t *testing.T) {
+	l := newFakeList(GitLabOffsetLimit + 10_000)
+	limited := Source[int64]{Fetch: l.fetch, ID: identity, OffsetLimit: GitLabOffsetLimit}
+	beyond := Cursor{ID: l.ids[GitLabOffsetLimit+5_000], Offset: GitLabOffsetLimit + 5_000}
+	near := Cursor{ID: l.ids[GitLabOffsetLimit-30], Offset: GitLabOffsetLimit - 30}
 	cases := []struct {
 		name  string
 		args  Args
 		fails bool
+		items int
 	}{
-		{"cursor past the limit", Args{First: ptr(10), After: ptr(beyond.String())}, true},
-		{"window crossing the limit", Args{First: ptr(50), After: ptr(near.String())}, true},
-		{"window below the limit", Args{First: ptr(20), After: ptr(near.String())}, false},
-		{"forged offset", Args{First: ptr(5), After: ptr(Cursor{ID: l.ids[100], Offset: 1 << 29}.String())}, false},
+		{"cursor past the limit", Args{First: ptr(10), After: ptr(beyond.String())}, true, 0},
+		{"window crossing the limit", Args{First: ptr(50), After: ptr(near.String())}, false, 29},
+		{"window below the limit", Args{First: ptr(20), After: ptr(near.String())}, false, 20},
+		{"forged offset", Args{First: ptr(5), After: ptr(Cursor{ID: l.ids[100], Offset: 1 << 29}.String())}, false, 5},
 	}
 	for _, c := range cases {
 		l.calls = nil
@@ -364,14 +383,20 @@ func TestNoReadPastTheOffsetLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = Resolve(context.Background(), req, l.fetch, identity)
-		if c.fails != errors.Is(err, ErrOffsetLimit) || (!c.fails && err != nil) {
-			t.Errorf("%s: err = %v, want ErrOffsetLimit: %v", c.name, err, c.fails)
+		res, err := Resolve(context.Background(), req, limited)
+		if c.fails != errors.Is(err, ErrOffsetLimit) || (!c.fails && (err != nil || len(res.Items) != c.items || !res.HasNext)) {
+			t.Errorf("%s: %d items, next=%v, err = %v; want %d items and a next page, or ErrOffsetLimit: %v",
+				c.name, len(res.Items), res.HasNext, err, c.items, c.fails)
 		}
 		for _, call := range l.calls {
-			if call[0]*call[1] > MaxOffset {
+			if call[0]*call[1] > GitLabOffsetLimit {
 				t.Errorf("%s: read page %d of %d, past the offset limit", c.name, call[0], call[1])
 			}
 		}
+	}
+	req, _ := Args{First: ptr(10), After: ptr(beyond.String())}.Validate()
+	res, err := Resolve(context.Background(), req, Source[int64]{Fetch: l.fetch, ID: identity})
+	if err != nil || len(res.Items) != 10 || res.Items[0] != beyond.ID-1 {
+		t.Fatalf("a list without a limit: %v %v", res.Items, err)
 	}
 }
