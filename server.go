@@ -74,7 +74,7 @@ command line wins):
 	var c config
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve on `host:port`")
 	fs.StringVar(&c.gitlabURL, "gitlab-url", "", "GitLab root `URL`, e.g. https://gitlab.example.com; empty runs the demo simulator")
-	fs.StringVar(&c.fallbackToken, "gitlab-token", "", "optional server-wide `token` used only for requests that carry none")
+	fs.StringVar(&c.fallbackToken, "gitlab-token", "", "optional server-wide `token` for reads of requests that carry none (never for actions or currentUser)")
 	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", 30*time.Second, "timeout of one upstream attempt")
 	fs.IntVar(&c.maxRetries, "upstream-retries", 2, "retries of a failed idempotent upstream call")
 	fs.IntVar(&c.maxConns, "upstream-max-conns", 64, "connections to GitLab at most")
@@ -177,8 +177,8 @@ func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error)
 	return mux, nil
 }
 
-// firstQuery is what a new GraphiQL tab shows: one query that touches every
-// level, answered with two upstream calls.
+// firstQuery is what a new GraphiQL tab shows: jobs with what GitLab embeds
+// in each, answered with one upstream call.
 const firstQuery = `# Jobs of the demo project, with what GitLab embeds in each job.
 query RecentJobs {
   project(fullPath: "demo-group/platform/web-app") {

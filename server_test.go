@@ -18,7 +18,7 @@ import (
 
 // demoGateway serves the gateway over a gitlabsim upstream, as `jobgraph`
 // does with no --gitlab-url.
-func demoGateway(t *testing.T) *httptest.Server {
+func demoGateway(t *testing.T) (*httptest.Server, *gitlabsim.Sim) {
 	t.Helper()
 	sim := gitlabsim.New(gitlabsim.Options{Seed: 1})
 	upstream := httptest.NewServer(sim)
@@ -32,13 +32,13 @@ func demoGateway(t *testing.T) *httptest.Server {
 	}
 	gw := httptest.NewServer(h)
 	t.Cleanup(func() { gw.Close(); upstream.Close(); sim.Close() })
-	return gw
+	return gw, sim
 }
 
 // A person opens GraphiQL, runs the first query with the prefilled demo
 // token, and sees the demo project's jobs.
 func TestGraphiQLRunsAQueryInChromium(t *testing.T) {
-	gw := demoGateway(t)
+	gw, _ := demoGateway(t)
 	result := browsertest.RunGraphiQL(t, gw.URL+"/", `{ currentUser { username }
 		project(fullPath: "demo-group/platform/web-app") { jobs(first: 2) { nodes { name status } } } }`)
 	var out struct {
@@ -60,7 +60,7 @@ func TestGraphiQLRunsAQueryInChromium(t *testing.T) {
 }
 
 func TestRoutes(t *testing.T) {
-	gw := demoGateway(t)
+	gw, _ := demoGateway(t)
 	cases := []struct {
 		method, path, body string
 		status             int
@@ -89,12 +89,63 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
+// The query a new GraphiQL tab shows answers from the demo world with one
+// upstream call.
+func TestFirstQuery(t *testing.T) {
+	gw, sim := demoGateway(t)
+	body, _ := json.Marshal(map[string]string{"query": firstQuery})
+	req, _ := http.NewRequest("POST", gw.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+gitlabsim.TokenMaintainer)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			Project struct {
+				Jobs struct {
+					Nodes []struct{ Name string }
+				}
+			}
+		}
+		Errors []any
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Errors) > 0 {
+		t.Fatalf("%v %v", err, out.Errors)
+	}
+	if len(out.Data.Project.Jobs.Nodes) != 10 {
+		t.Fatalf("first query answered %d jobs, want 10", len(out.Data.Project.Jobs.Nodes))
+	}
+	var calls int64
+	for _, n := range sim.Stats() {
+		calls += n
+	}
+	if calls != 1 {
+		t.Fatalf("first query cost %v upstream calls, want 1", sim.Stats())
+	}
+}
+
 func TestFlagsAndEnvironment(t *testing.T) {
+	defaults, err := parseGatewayFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config{listen: "127.0.0.1:8080", upstreamTimeout: 30 * time.Second, maxRetries: 2, maxConns: 64,
+		maxComplexity: 5000, maxDepth: 20, maxAliases: 100, maxCalls: 500, demoSeed: 1}
+	if defaults != want {
+		t.Fatalf("defaults %+v, want %+v as the README says", defaults, want)
+	}
 	t.Setenv("JOBGRAPH_LISTEN", "127.0.0.1:9999")
 	t.Setenv("JOBGRAPH_UPSTREAM_TIMEOUT", "5s")
+	t.Setenv("JOBGRAPH_MAX_UPSTREAM_CALLS", "42")
 	cfg, err := parseGatewayFlags([]string{"--upstream-timeout", "7s"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.maxCalls != 42 {
+		t.Fatalf("JOBGRAPH_MAX_UPSTREAM_CALLS gave %d", cfg.maxCalls)
 	}
 	if cfg.listen != "127.0.0.1:9999" || cfg.upstreamTimeout != 7*time.Second {
 		t.Fatalf("config %+v: environment sets listen, the flag wins over the environment", cfg)
