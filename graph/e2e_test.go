@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -702,5 +703,58 @@ func TestUpstreamCallBudget(t *testing.T) {
 	}
 	if limited < 70 {
 		t.Fatalf("%d fields failed for the budget, want at least 70: %+v", limited, out.Errors[:3])
+	}
+}
+
+// inFlight wraps an upstream handler and records the most requests it served
+// at once.
+type inFlight struct {
+	next     http.Handler
+	mu       sync.Mutex
+	now, max int
+}
+
+func (f *inFlight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.now++
+	f.max = max(f.max, f.now)
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.now--
+		f.mu.Unlock()
+	}()
+	f.next.ServeHTTP(w, r)
+}
+
+// The calls of one query level go out together: with every upstream answer
+// taking 50 ms, all the level's calls are in flight at once.
+func TestCallsOfALevelGoOutTogether(t *testing.T) {
+	sim := gitlabsim.New(gitlabsim.Options{Seed: 1, Latency: 50 * time.Millisecond})
+	counter := &inFlight{next: sim}
+	upstream := httptest.NewServer(counter)
+	defer upstream.Close()
+	client, err := restclient.New(restclient.Config{BaseURL: upstream.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gateway := httptest.NewServer(graph.NewHandler(client, graph.HandlerConfig{}))
+	defer gateway.Close()
+	s := &stack{sim: sim, upstream: upstream, gateway: gateway}
+
+	var got struct {
+		Project struct {
+			Pipelines struct {
+				Nodes []struct {
+					Jobs struct{ Nodes []struct{ Name string } }
+				}
+			}
+		}
+	}
+	s.data(t, `query($p: Int!) { project(id: $p) { pipelines(first: 20) { nodes { jobs(first: 5) { nodes { name } } } } } }`,
+		map[string]any{"p": gitlabsim.ProjectDemo}, &got)
+	if len(got.Project.Pipelines.Nodes) != 20 || counter.max < 20 {
+		t.Fatalf("%d pipelines; at most %d upstream calls in flight at once, want the 20 job lists together",
+			len(got.Project.Pipelines.Nodes), counter.max)
 	}
 }
