@@ -71,6 +71,10 @@ func TestFieldsMapFromREST(t *testing.T) {
 			FullPath, Name, WebURL, NameWithNamespace string
 			DatabaseID                                int64
 			Visibility                                string
+			HTTPURLToRepo, BuildsAccessLevel          string
+			JobsEnabled, SharedRunnersEnabled         bool
+			ForksCount                                int
+			Namespace                                 struct{ FullPath string }
 			Job                                       struct {
 				DatabaseID                                int64
 				Name, Stage, Status, Ref, WebURL          string
@@ -93,7 +97,13 @@ func TestFieldsMapFromREST(t *testing.T) {
 					Sha, ShortID, Title, Message string
 					ParentIds                    []string
 				}
-				Pipeline struct {
+				CommitLinks struct {
+					WebURL   string
+					Trailers []struct{ Key, Value string }
+				} `json:"commitLinks"`
+				CIJobTokenScopeEnabled *bool
+				UserMore               struct{ LocalTime *string } `json:"userMore"`
+				Pipeline               struct {
 					DatabaseID, Iid, ProjectID int64
 					Sha, Ref, Status           string
 					Duration                   *float64
@@ -105,10 +115,12 @@ func TestFieldsMapFromREST(t *testing.T) {
 		}
 	}
 	s.data(t, `query($p: Int!, $j: Int!) { project(id: $p) { databaseId fullPath name nameWithNamespace webUrl visibility
+		httpUrlToRepo buildsAccessLevel jobsEnabled sharedRunnersEnabled forksCount namespace { fullPath }
 		job(id: $j) { databaseId name stage status ref webUrl tag allowFailure archived coverage duration queuedDuration
 			createdAt startedAt finishedAt artifactsExpireAt failureReason tagList retryable erasable cancelable playable
 			artifacts { fileType filename size } user { databaseId username name webUrl }
-			commit { sha shortId title message parentIds }
+			commit { sha shortId title message parentIds } commitLinks: commit { webUrl trailers { key value } }
+			ciJobTokenScopeEnabled userMore: user { localTime }
 			pipeline { databaseId iid projectId sha ref status duration user { username } detailedStatus { text } }
 			project { databaseId } } } }`,
 		map[string]any{"p": gitlabsim.ProjectDemo, "j": gitlabsim.JobFailed}, &got)
@@ -148,6 +160,10 @@ func TestFieldsMapFromREST(t *testing.T) {
 		ParentIds                    []string
 	}{job.Commit.ID, job.Commit.ShortID, job.Commit.Title, job.Commit.Message, job.Commit.ParentIDs})
 	same(t, "job.project.databaseId", g.Project.DatabaseID, gitlabsim.ProjectDemo)
+	same(t, "job.commit.webUrl", g.CommitLinks.WebURL, job.Commit.WebURL)
+	same(t, "len(job.commit.trailers)", len(g.CommitLinks.Trailers), len(job.Commit.Trailers))
+	same(t, "job.ciJobTokenScopeEnabled", *g.CIJobTokenScopeEnabled, job.Project.CIJobTokenScopeEnabled)
+	same(t, "job.user.localTime set", g.UserMore.LocalTime != nil, job.User.LocalTime != "")
 
 	pipeline, _, err := rc.GetPipeline(ctx, pid, job.Pipeline.ID)
 	if err != nil {
@@ -195,6 +211,9 @@ func TestFieldsMapFromREST(t *testing.T) {
 	pr := got.Project
 	same(t, "project", []any{pr.DatabaseID, pr.FullPath, pr.Name, pr.NameWithNamespace, pr.WebURL, pr.Visibility},
 		[]any{project.ID, project.PathWithNamespace, project.Name, project.NameWithNamespace, project.WebURL, strings.ToUpper(project.Visibility)})
+	same(t, "project repository and CI settings",
+		[]any{pr.HTTPURLToRepo, pr.BuildsAccessLevel, pr.JobsEnabled, pr.SharedRunnersEnabled, pr.ForksCount, pr.Namespace.FullPath},
+		[]any{project.HTTPURLToRepo, project.BuildsAccessLevel, project.JobsEnabled, project.SharedRunnersEnabled, project.ForksCount, project.Namespace.FullPath})
 }
 
 // Every kind of global id resolves to the object it was minted for, and the

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,13 +53,23 @@ func projectModel(p *restclient.Project) *model.Project {
 	if m.Topics == nil {
 		m.Topics = []string{}
 	}
+	m.SSHURLToRepo, m.HTTPURLToRepo, m.ReadmeURL = optional(p.SSHURLToRepo), optional(p.HTTPURLToRepo), p.ReadmeURL
+	m.ForksCount, m.StarCount, m.EmptyRepo = p.ForksCount, p.StarCount, p.EmptyRepo
+	if p.CreatorID != 0 {
+		m.CreatorID = size(p.CreatorID)
+	}
+	m.BuildsAccessLevel, m.CIConfigPath = optional(p.BuildsAccessLevel), p.CIConfigPath
+	m.JobsEnabled, m.PublicJobs, m.SharedRunnersEnabled = p.JobsEnabled, p.PublicJobs, p.SharedRunnersEnabled
 	if v := model.ProjectVisibility(strings.ToUpper(p.Visibility)); v.IsValid() {
 		m.Visibility = &v
 	}
 	if ns := p.Namespace; ns != nil {
 		m.Namespace = &model.Namespace{
 			DatabaseID: int(ns.ID), Name: ns.Name, Path: ns.Path, Kind: ns.Kind,
-			FullPath: ns.FullPath, WebURL: optional(ns.WebURL),
+			FullPath: ns.FullPath, WebURL: optional(ns.WebURL), AvatarURL: optional(ns.AvatarURL),
+		}
+		if ns.ParentID != nil {
+			m.Namespace.ParentID = size(*ns.ParentID)
 		}
 	}
 	return m
@@ -105,6 +117,9 @@ func jobModel(project int64, j *restclient.Job) *model.Job {
 	if m.TagList == nil {
 		m.TagList = []string{}
 	}
+	if j.Project != nil {
+		m.CIJobTokenScopeEnabled = &j.Project.CIJobTokenScopeEnabled
+	}
 	for i, a := range j.Artifacts {
 		m.Artifacts[i] = &model.JobArtifact{
 			FileType: a.FileType, Size: size(a.Size), Filename: a.Filename, FileFormat: optional(a.FileFormat),
@@ -115,7 +130,7 @@ func jobModel(project int64, j *restclient.Job) *model.Job {
 	}
 	if r := j.Runner; r != nil {
 		m.Runner = &model.Runner{
-			DatabaseID: int(r.ID), Description: optional(r.Description), Name: r.Name,
+			DatabaseID: int(r.ID), Description: optional(r.Description), IPAddress: r.IPAddress, Name: r.Name,
 			RunnerType: optional(r.RunnerType), IsShared: r.IsShared, Active: r.Active,
 			Paused: r.Paused, Online: r.Online, Status: optional(r.Status),
 		}
@@ -187,6 +202,11 @@ func pipelineDetail(p *restclient.Pipeline) *model.PipelineDetail {
 			Group: optional(s.Group), Tooltip: optional(s.Tooltip), HasDetails: s.HasDetails,
 			DetailsPath: optional(s.DetailsPath), Favicon: optional(s.Favicon),
 		}
+		if il := s.Illustration; il != nil {
+			d.DetailedStatus.Illustration = &model.StatusIllustration{
+				Image: optional(il.Image), Size: optional(il.Size), Title: optional(il.Title), Content: optional(il.Content),
+			}
+		}
 	}
 	return d
 }
@@ -214,6 +234,14 @@ func commitModel(project int64, c *restclient.Commit) *model.Commit {
 	if m.ParentIds == nil {
 		m.ParentIds = []string{}
 	}
+	m.Trailers = make([]*model.CommitTrailer, 0, len(c.Trailers))
+	for _, k := range slices.Sorted(maps.Keys(c.Trailers)) {
+		m.Trailers = append(m.Trailers, &model.CommitTrailer{Key: k, Value: c.Trailers[k]})
+	}
+	m.ExtendedTrailers = make([]*model.CommitTrailerValues, 0, len(c.ExtendedTrailers))
+	for _, k := range slices.Sorted(maps.Keys(c.ExtendedTrailers)) {
+		m.ExtendedTrailers = append(m.ExtendedTrailers, &model.CommitTrailerValues{Key: k, Values: c.ExtendedTrailers[k]})
+	}
 	return m
 }
 
@@ -231,24 +259,31 @@ func userModel(u *restclient.User) *model.User {
 		return nil
 	}
 	return &model.User{
-		DatabaseID:   u.ID,
-		Username:     u.Username,
-		Name:         u.Name,
-		State:        u.State,
-		Locked:       &u.Locked,
-		AvatarURL:    optional(u.AvatarURL),
-		WebURL:       u.WebURL,
-		CreatedAt:    u.CreatedAt,
-		Bio:          optional(u.Bio),
-		Location:     optional(u.Location),
-		PublicEmail:  optional(u.PublicEmail),
-		Linkedin:     optional(u.Linkedin),
-		Twitter:      optional(u.Twitter),
-		Discord:      optional(u.Discord),
-		WebsiteURL:   optional(u.WebsiteURL),
-		Organization: optional(u.Organization),
-		JobTitle:     optional(u.JobTitle),
-		Pronouns:     optional(u.Pronouns),
-		Bot:          &u.Bot,
+		DatabaseID:      u.ID,
+		Username:        u.Username,
+		Name:            u.Name,
+		State:           u.State,
+		Locked:          &u.Locked,
+		AvatarURL:       optional(u.AvatarURL),
+		WebURL:          u.WebURL,
+		CreatedAt:       u.CreatedAt,
+		Bio:             optional(u.Bio),
+		Location:        optional(u.Location),
+		PublicEmail:     optional(u.PublicEmail),
+		Linkedin:        optional(u.Linkedin),
+		Twitter:         optional(u.Twitter),
+		Discord:         optional(u.Discord),
+		WebsiteURL:      optional(u.WebsiteURL),
+		Organization:    optional(u.Organization),
+		JobTitle:        optional(u.JobTitle),
+		Pronouns:        optional(u.Pronouns),
+		Bot:             &u.Bot,
+		Skype:           optional(u.Skype),
+		WorkInformation: optional(u.WorkInformation),
+		Followers:       u.Followers,
+		Following:       u.Following,
+		LocalTime:       optional(u.LocalTime),
+		IsFollowed:      u.IsFollowed,
+		Email:           optional(u.Email),
 	}
 }

@@ -30,5 +30,6 @@ type User struct {
 	Followers       *int       `json:"followers"`
 	Following       *int       `json:"following"`
 	LocalTime       string     `json:"local_time"`
-	Email           string     `json:"email"` // only on /user for the token's own user
+	IsFollowed      *bool      `json:"is_followed"` // only on /users/:id, for an authenticated caller
+	Email           string     `json:"email"`       // only on /user for the token's own user
 }

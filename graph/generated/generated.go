@@ -82,23 +82,25 @@ type ComplexityRoot struct {
 	}
 
 	Commit struct {
-		AuthorEmail    func(childComplexity int) int
-		AuthorName     func(childComplexity int) int
-		AuthoredDate   func(childComplexity int) int
-		CommittedDate  func(childComplexity int) int
-		CommitterEmail func(childComplexity int) int
-		CommitterName  func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		ID             func(childComplexity int) int
-		LastPipeline   func(childComplexity int) int
-		Message        func(childComplexity int) int
-		ParentIds      func(childComplexity int) int
-		Sha            func(childComplexity int) int
-		ShortID        func(childComplexity int) int
-		Stats          func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Title          func(childComplexity int) int
-		WebURL         func(childComplexity int) int
+		AuthorEmail      func(childComplexity int) int
+		AuthorName       func(childComplexity int) int
+		AuthoredDate     func(childComplexity int) int
+		CommittedDate    func(childComplexity int) int
+		CommitterEmail   func(childComplexity int) int
+		CommitterName    func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		ExtendedTrailers func(childComplexity int) int
+		ID               func(childComplexity int) int
+		LastPipeline     func(childComplexity int) int
+		Message          func(childComplexity int) int
+		ParentIds        func(childComplexity int) int
+		Sha              func(childComplexity int) int
+		ShortID          func(childComplexity int) int
+		Stats            func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Title            func(childComplexity int) int
+		Trailers         func(childComplexity int) int
+		WebURL           func(childComplexity int) int
 	}
 
 	CommitStats struct {
@@ -107,50 +109,62 @@ type ComplexityRoot struct {
 		Total     func(childComplexity int) int
 	}
 
+	CommitTrailer struct {
+		Key   func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	CommitTrailerValues struct {
+		Key    func(childComplexity int) int
+		Values func(childComplexity int) int
+	}
+
 	DetailedStatus struct {
-		DetailsPath func(childComplexity int) int
-		Favicon     func(childComplexity int) int
-		Group       func(childComplexity int) int
-		HasDetails  func(childComplexity int) int
-		Icon        func(childComplexity int) int
-		Label       func(childComplexity int) int
-		Text        func(childComplexity int) int
-		Tooltip     func(childComplexity int) int
+		DetailsPath  func(childComplexity int) int
+		Favicon      func(childComplexity int) int
+		Group        func(childComplexity int) int
+		HasDetails   func(childComplexity int) int
+		Icon         func(childComplexity int) int
+		Illustration func(childComplexity int) int
+		Label        func(childComplexity int) int
+		Text         func(childComplexity int) int
+		Tooltip      func(childComplexity int) int
 	}
 
 	Job struct {
-		AllowFailure      func(childComplexity int) int
-		Archived          func(childComplexity int) int
-		Artifacts         func(childComplexity int) int
-		ArtifactsExpireAt func(childComplexity int) int
-		ArtifactsFile     func(childComplexity int) int
-		Cancelable        func(childComplexity int) int
-		Commit            func(childComplexity int) int
-		Coverage          func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		DatabaseID        func(childComplexity int) int
-		Duration          func(childComplexity int) int
-		Erasable          func(childComplexity int) int
-		ErasedAt          func(childComplexity int) int
-		FailureReason     func(childComplexity int) int
-		FinishedAt        func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Name              func(childComplexity int) int
-		Pipeline          func(childComplexity int) int
-		Playable          func(childComplexity int) int
-		Project           func(childComplexity int) int
-		QueuedDuration    func(childComplexity int) int
-		Ref               func(childComplexity int) int
-		Retryable         func(childComplexity int) int
-		Runner            func(childComplexity int) int
-		RunnerManager     func(childComplexity int) int
-		Stage             func(childComplexity int) int
-		StartedAt         func(childComplexity int) int
-		Status            func(childComplexity int) int
-		Tag               func(childComplexity int) int
-		TagList           func(childComplexity int) int
-		User              func(childComplexity int) int
-		WebURL            func(childComplexity int) int
+		AllowFailure           func(childComplexity int) int
+		Archived               func(childComplexity int) int
+		Artifacts              func(childComplexity int) int
+		ArtifactsExpireAt      func(childComplexity int) int
+		ArtifactsFile          func(childComplexity int) int
+		CIJobTokenScopeEnabled func(childComplexity int) int
+		Cancelable             func(childComplexity int) int
+		Commit                 func(childComplexity int) int
+		Coverage               func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		DatabaseID             func(childComplexity int) int
+		Duration               func(childComplexity int) int
+		Erasable               func(childComplexity int) int
+		ErasedAt               func(childComplexity int) int
+		FailureReason          func(childComplexity int) int
+		FinishedAt             func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		Name                   func(childComplexity int) int
+		Pipeline               func(childComplexity int) int
+		Playable               func(childComplexity int) int
+		Project                func(childComplexity int) int
+		QueuedDuration         func(childComplexity int) int
+		Ref                    func(childComplexity int) int
+		Retryable              func(childComplexity int) int
+		Runner                 func(childComplexity int) int
+		RunnerManager          func(childComplexity int) int
+		Stage                  func(childComplexity int) int
+		StartedAt              func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		Tag                    func(childComplexity int) int
+		TagList                func(childComplexity int) int
+		User                   func(childComplexity int) int
+		WebURL                 func(childComplexity int) int
 	}
 
 	JobArtifact struct {
@@ -173,10 +187,12 @@ type ComplexityRoot struct {
 	}
 
 	Namespace struct {
+		AvatarURL  func(childComplexity int) int
 		DatabaseID func(childComplexity int) int
 		FullPath   func(childComplexity int) int
 		Kind       func(childComplexity int) int
 		Name       func(childComplexity int) int
+		ParentID   func(childComplexity int) int
 		Path       func(childComplexity int) int
 		WebURL     func(childComplexity int) int
 	}
@@ -230,26 +246,38 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
-		Archived          func(childComplexity int) int
-		AvatarURL         func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		DatabaseID        func(childComplexity int) int
-		DefaultBranch     func(childComplexity int) int
-		Description       func(childComplexity int) int
-		FullPath          func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Job               func(childComplexity int, id int) int
-		Jobs              func(childComplexity int, statuses []model.JobStatus, first *int, after *string, last *int, before *string) int
-		LastActivityAt    func(childComplexity int) int
-		Name              func(childComplexity int) int
-		NameWithNamespace func(childComplexity int) int
-		Namespace         func(childComplexity int) int
-		Path              func(childComplexity int) int
-		Pipeline          func(childComplexity int, id int) int
-		Pipelines         func(childComplexity int, status *model.PipelineStatus, ref *string, sha *string, first *int, after *string, last *int, before *string) int
-		Topics            func(childComplexity int) int
-		Visibility        func(childComplexity int) int
-		WebURL            func(childComplexity int) int
+		Archived             func(childComplexity int) int
+		AvatarURL            func(childComplexity int) int
+		BuildsAccessLevel    func(childComplexity int) int
+		CIConfigPath         func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		CreatorID            func(childComplexity int) int
+		DatabaseID           func(childComplexity int) int
+		DefaultBranch        func(childComplexity int) int
+		Description          func(childComplexity int) int
+		EmptyRepo            func(childComplexity int) int
+		ForksCount           func(childComplexity int) int
+		FullPath             func(childComplexity int) int
+		HTTPURLToRepo        func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Job                  func(childComplexity int, id int) int
+		Jobs                 func(childComplexity int, statuses []model.JobStatus, first *int, after *string, last *int, before *string) int
+		JobsEnabled          func(childComplexity int) int
+		LastActivityAt       func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		NameWithNamespace    func(childComplexity int) int
+		Namespace            func(childComplexity int) int
+		Path                 func(childComplexity int) int
+		Pipeline             func(childComplexity int, id int) int
+		Pipelines            func(childComplexity int, status *model.PipelineStatus, ref *string, sha *string, first *int, after *string, last *int, before *string) int
+		PublicJobs           func(childComplexity int) int
+		ReadmeURL            func(childComplexity int) int
+		SSHURLToRepo         func(childComplexity int) int
+		SharedRunnersEnabled func(childComplexity int) int
+		StarCount            func(childComplexity int) int
+		Topics               func(childComplexity int) int
+		Visibility           func(childComplexity int) int
+		WebURL               func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
@@ -276,6 +304,7 @@ type ComplexityRoot struct {
 		Active      func(childComplexity int) int
 		DatabaseID  func(childComplexity int) int
 		Description func(childComplexity int) int
+		IPAddress   func(childComplexity int) int
 		IsShared    func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Online      func(childComplexity int) int
@@ -297,27 +326,41 @@ type ComplexityRoot struct {
 		Version      func(childComplexity int) int
 	}
 
+	StatusIllustration struct {
+		Content func(childComplexity int) int
+		Image   func(childComplexity int) int
+		Size    func(childComplexity int) int
+		Title   func(childComplexity int) int
+	}
+
 	User struct {
-		AvatarURL    func(childComplexity int) int
-		Bio          func(childComplexity int) int
-		Bot          func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		DatabaseID   func(childComplexity int) int
-		Discord      func(childComplexity int) int
-		ID           func(childComplexity int) int
-		JobTitle     func(childComplexity int) int
-		Linkedin     func(childComplexity int) int
-		Location     func(childComplexity int) int
-		Locked       func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Organization func(childComplexity int) int
-		Pronouns     func(childComplexity int) int
-		PublicEmail  func(childComplexity int) int
-		State        func(childComplexity int) int
-		Twitter      func(childComplexity int) int
-		Username     func(childComplexity int) int
-		WebURL       func(childComplexity int) int
-		WebsiteURL   func(childComplexity int) int
+		AvatarURL       func(childComplexity int) int
+		Bio             func(childComplexity int) int
+		Bot             func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		DatabaseID      func(childComplexity int) int
+		Discord         func(childComplexity int) int
+		Email           func(childComplexity int) int
+		Followers       func(childComplexity int) int
+		Following       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		IsFollowed      func(childComplexity int) int
+		JobTitle        func(childComplexity int) int
+		Linkedin        func(childComplexity int) int
+		LocalTime       func(childComplexity int) int
+		Location        func(childComplexity int) int
+		Locked          func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Organization    func(childComplexity int) int
+		Pronouns        func(childComplexity int) int
+		PublicEmail     func(childComplexity int) int
+		Skype           func(childComplexity int) int
+		State           func(childComplexity int) int
+		Twitter         func(childComplexity int) int
+		Username        func(childComplexity int) int
+		WebURL          func(childComplexity int) int
+		WebsiteURL      func(childComplexity int) int
+		WorkInformation func(childComplexity int) int
 	}
 }
 
@@ -602,6 +645,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commit.CreatedAt(childComplexity), true
+	case "Commit.extendedTrailers":
+		if e.ComplexityRoot.Commit.ExtendedTrailers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commit.ExtendedTrailers(childComplexity), true
 	case "Commit.id":
 		if e.ComplexityRoot.Commit.ID == nil {
 			break
@@ -656,6 +705,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commit.Title(childComplexity), true
+	case "Commit.trailers":
+		if e.ComplexityRoot.Commit.Trailers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commit.Trailers(childComplexity), true
 	case "Commit.webUrl":
 		if e.ComplexityRoot.Commit.WebURL == nil {
 			break
@@ -681,6 +736,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitStats.Total(childComplexity), true
+
+	case "CommitTrailer.key":
+		if e.ComplexityRoot.CommitTrailer.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitTrailer.Key(childComplexity), true
+	case "CommitTrailer.value":
+		if e.ComplexityRoot.CommitTrailer.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitTrailer.Value(childComplexity), true
+
+	case "CommitTrailerValues.key":
+		if e.ComplexityRoot.CommitTrailerValues.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitTrailerValues.Key(childComplexity), true
+	case "CommitTrailerValues.values":
+		if e.ComplexityRoot.CommitTrailerValues.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitTrailerValues.Values(childComplexity), true
 
 	case "DetailedStatus.detailsPath":
 		if e.ComplexityRoot.DetailedStatus.DetailsPath == nil {
@@ -712,6 +793,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DetailedStatus.Icon(childComplexity), true
+	case "DetailedStatus.illustration":
+		if e.ComplexityRoot.DetailedStatus.Illustration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DetailedStatus.Illustration(childComplexity), true
 	case "DetailedStatus.label":
 		if e.ComplexityRoot.DetailedStatus.Label == nil {
 			break
@@ -761,6 +848,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.ArtifactsFile(childComplexity), true
+	case "Job.ciJobTokenScopeEnabled":
+		if e.ComplexityRoot.Job.CIJobTokenScopeEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.CIJobTokenScopeEnabled(childComplexity), true
 	case "Job.cancelable":
 		if e.ComplexityRoot.Job.Cancelable == nil {
 			break
@@ -987,6 +1080,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JobEdge.Node(childComplexity), true
 
+	case "Namespace.avatarUrl":
+		if e.ComplexityRoot.Namespace.AvatarURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.AvatarURL(childComplexity), true
 	case "Namespace.databaseId":
 		if e.ComplexityRoot.Namespace.DatabaseID == nil {
 			break
@@ -1011,6 +1110,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Namespace.Name(childComplexity), true
+	case "Namespace.parentId":
+		if e.ComplexityRoot.Namespace.ParentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.ParentID(childComplexity), true
 	case "Namespace.path":
 		if e.ComplexityRoot.Namespace.Path == nil {
 			break
@@ -1266,12 +1371,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.AvatarURL(childComplexity), true
+	case "Project.buildsAccessLevel":
+		if e.ComplexityRoot.Project.BuildsAccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.BuildsAccessLevel(childComplexity), true
+	case "Project.ciConfigPath":
+		if e.ComplexityRoot.Project.CIConfigPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.CIConfigPath(childComplexity), true
 	case "Project.createdAt":
 		if e.ComplexityRoot.Project.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.CreatedAt(childComplexity), true
+	case "Project.creatorId":
+		if e.ComplexityRoot.Project.CreatorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.CreatorID(childComplexity), true
 	case "Project.databaseId":
 		if e.ComplexityRoot.Project.DatabaseID == nil {
 			break
@@ -1290,12 +1413,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Description(childComplexity), true
+	case "Project.emptyRepo":
+		if e.ComplexityRoot.Project.EmptyRepo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.EmptyRepo(childComplexity), true
+	case "Project.forksCount":
+		if e.ComplexityRoot.Project.ForksCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ForksCount(childComplexity), true
 	case "Project.fullPath":
 		if e.ComplexityRoot.Project.FullPath == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.FullPath(childComplexity), true
+	case "Project.httpUrlToRepo":
+		if e.ComplexityRoot.Project.HTTPURLToRepo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.HTTPURLToRepo(childComplexity), true
 	case "Project.id":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -1324,6 +1465,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Jobs(childComplexity, args["statuses"].([]model.JobStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Project.jobsEnabled":
+		if e.ComplexityRoot.Project.JobsEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.JobsEnabled(childComplexity), true
 	case "Project.lastActivityAt":
 		if e.ComplexityRoot.Project.LastActivityAt == nil {
 			break
@@ -1376,6 +1523,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Pipelines(childComplexity, args["status"].(*model.PipelineStatus), args["ref"].(*string), args["sha"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Project.publicJobs":
+		if e.ComplexityRoot.Project.PublicJobs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.PublicJobs(childComplexity), true
+	case "Project.readmeUrl":
+		if e.ComplexityRoot.Project.ReadmeURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ReadmeURL(childComplexity), true
+	case "Project.sshUrlToRepo":
+		if e.ComplexityRoot.Project.SSHURLToRepo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.SSHURLToRepo(childComplexity), true
+	case "Project.sharedRunnersEnabled":
+		if e.ComplexityRoot.Project.SharedRunnersEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.SharedRunnersEnabled(childComplexity), true
+	case "Project.starCount":
+		if e.ComplexityRoot.Project.StarCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.StarCount(childComplexity), true
 	case "Project.topics":
 		if e.ComplexityRoot.Project.Topics == nil {
 			break
@@ -1503,6 +1680,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Runner.Description(childComplexity), true
+	case "Runner.ipAddress":
+		if e.ComplexityRoot.Runner.IPAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Runner.IPAddress(childComplexity), true
 	case "Runner.isShared":
 		if e.ComplexityRoot.Runner.IsShared == nil {
 			break
@@ -1601,6 +1784,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RunnerManager.Version(childComplexity), true
 
+	case "StatusIllustration.content":
+		if e.ComplexityRoot.StatusIllustration.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusIllustration.Content(childComplexity), true
+	case "StatusIllustration.image":
+		if e.ComplexityRoot.StatusIllustration.Image == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusIllustration.Image(childComplexity), true
+	case "StatusIllustration.size":
+		if e.ComplexityRoot.StatusIllustration.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusIllustration.Size(childComplexity), true
+	case "StatusIllustration.title":
+		if e.ComplexityRoot.StatusIllustration.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusIllustration.Title(childComplexity), true
+
 	case "User.avatarUrl":
 		if e.ComplexityRoot.User.AvatarURL == nil {
 			break
@@ -1637,12 +1845,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Discord(childComplexity), true
+	case "User.email":
+		if e.ComplexityRoot.User.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.followers":
+		if e.ComplexityRoot.User.Followers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Followers(childComplexity), true
+	case "User.following":
+		if e.ComplexityRoot.User.Following == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Following(childComplexity), true
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.isFollowed":
+		if e.ComplexityRoot.User.IsFollowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.IsFollowed(childComplexity), true
 	case "User.jobTitle":
 		if e.ComplexityRoot.User.JobTitle == nil {
 			break
@@ -1655,6 +1887,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Linkedin(childComplexity), true
+	case "User.localTime":
+		if e.ComplexityRoot.User.LocalTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.LocalTime(childComplexity), true
 	case "User.location":
 		if e.ComplexityRoot.User.Location == nil {
 			break
@@ -1691,6 +1929,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.PublicEmail(childComplexity), true
+	case "User.skype":
+		if e.ComplexityRoot.User.Skype == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Skype(childComplexity), true
 	case "User.state":
 		if e.ComplexityRoot.User.State == nil {
 			break
@@ -1721,6 +1965,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.WebsiteURL(childComplexity), true
+	case "User.workInformation":
+		if e.ComplexityRoot.User.WorkInformation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.WorkInformation(childComplexity), true
 
 	}
 	return 0, false
@@ -1853,8 +2103,12 @@ type Namespace {
   databaseId: Int!
   name: String!
   path: String!
+  "` + "`" + `user` + "`" + ` or ` + "`" + `group` + "`" + `."
   kind: String!
   fullPath: String!
+  "The parent group's id; null for a top-level namespace."
+  parentId: Int
+  avatarUrl: String
   webUrl: String
 }
 
@@ -1875,6 +2129,23 @@ type Project implements Node {
   createdAt: Time
   lastActivityAt: Time
   namespace: Namespace
+  sshUrlToRepo: String
+  httpUrlToRepo: String
+  readmeUrl: String
+  forksCount: Int!
+  starCount: Int!
+  "The repository has no commits."
+  emptyRepo: Boolean!
+  "Id of the user who created the project."
+  creatorId: Int
+  "Who may see the project's CI jobs: ` + "`" + `disabled` + "`" + `, ` + "`" + `private` + "`" + ` or ` + "`" + `enabled` + "`" + `."
+  buildsAccessLevel: String
+  jobsEnabled: Boolean!
+  "Jobs' logs and artifacts are visible to everyone who can see the project."
+  publicJobs: Boolean!
+  sharedRunnersEnabled: Boolean!
+  "The CI configuration file's path, when not the default ` + "`" + `.gitlab-ci.yml` + "`" + `."
+  ciConfigPath: String
   "Jobs of the project, newest first. ` + "`" + `statuses` + "`" + ` filters like GitLab's ` + "`" + `scope[]` + "`" + `."
   jobs(statuses: [JobStatus!], first: Int, after: String, last: Int, before: String): JobConnection!
   "One job of the project; null when it does not exist."
@@ -1975,6 +2246,8 @@ type Job implements Node {
   commit: Commit
   pipeline: Pipeline
   project: Project
+  "Whether the job's project limits what CI job tokens of other projects may reach (GitLab's job entity says this of the project)."
+  ciJobTokenScopeEnabled: Boolean
   """
   The job's status lets it be canceled now. Like the three flags below, this is derived
   from the fields GitLab's REST API returns; GitLab still decides when the action is taken.
@@ -2054,6 +2327,7 @@ type ArtifactsFile {
 type Runner {
   databaseId: Int!
   description: String
+  ipAddress: String
   name: String
   runnerType: String
   isShared: Boolean!
@@ -2084,7 +2358,16 @@ type DetailedStatus {
   tooltip: String
   hasDetails: Boolean!
   detailsPath: String
+  illustration: StatusIllustration
   favicon: String
+}
+
+"The picture GitLab's UI shows for a status."
+type StatusIllustration {
+  image: String
+  size: String
+  title: String
+  content: String
 }
 
 type Pipeline implements Node {
@@ -2141,6 +2424,16 @@ type PipelineEdge {
   node: Pipeline!
 }
 
+type CommitTrailer {
+  key: String!
+  value: String!
+}
+
+type CommitTrailerValues {
+  key: String!
+  values: [String!]!
+}
+
 type CommitStats {
   additions: Int!
   deletions: Int!
@@ -2162,6 +2455,10 @@ type Commit implements Node {
   createdAt: Time
   parentIds: [String!]!
   webUrl: String!
+  "Git trailers of the message (` + "`" + `Signed-off-by` + "`" + `, …), sorted by key; the last value of a repeated key."
+  trailers: [CommitTrailer!]!
+  "Git trailers of the message with every value of a repeated key, sorted by key."
+  extendedTrailers: [CommitTrailerValues!]!
   stats: CommitStats
   "The commit's combined CI status."
   status: String
@@ -2189,6 +2486,17 @@ type User implements Node {
   jobTitle: String
   pronouns: String
   bot: Boolean
+  skype: String
+  workInformation: String
+  "Null when the user hides them."
+  followers: Int
+  following: Int
+  "The user's local time (` + "`" + `3:38 PM` + "`" + `); null without a time zone."
+  localTime: String
+  "Whether the caller follows this user; null where GitLab does not say (users embedded in jobs)."
+  isFollowed: Boolean
+  "The user's private email: only for the caller's own user (` + "`" + `currentUser` + "`" + `)."
+  email: String
 }
 `, BuiltIn: false},
 }
@@ -2310,6 +2618,10 @@ func (ec *executionContext) childFields_Commit(ctx context.Context, field graphq
 		return ec.fieldContext_Commit_parentIds(ctx, field)
 	case "webUrl":
 		return ec.fieldContext_Commit_webUrl(ctx, field)
+	case "trailers":
+		return ec.fieldContext_Commit_trailers(ctx, field)
+	case "extendedTrailers":
+		return ec.fieldContext_Commit_extendedTrailers(ctx, field)
 	case "stats":
 		return ec.fieldContext_Commit_stats(ctx, field)
 	case "status":
@@ -2332,6 +2644,26 @@ func (ec *executionContext) childFields_CommitStats(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CommitStats", field.Name)
 }
 
+func (ec *executionContext) childFields_CommitTrailer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CommitTrailer_key(ctx, field)
+	case "value":
+		return ec.fieldContext_CommitTrailer_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitTrailer", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitTrailerValues(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CommitTrailerValues_key(ctx, field)
+	case "values":
+		return ec.fieldContext_CommitTrailerValues_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitTrailerValues", field.Name)
+}
+
 func (ec *executionContext) childFields_DetailedStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "icon":
@@ -2348,6 +2680,8 @@ func (ec *executionContext) childFields_DetailedStatus(ctx context.Context, fiel
 		return ec.fieldContext_DetailedStatus_hasDetails(ctx, field)
 	case "detailsPath":
 		return ec.fieldContext_DetailedStatus_detailsPath(ctx, field)
+	case "illustration":
+		return ec.fieldContext_DetailedStatus_illustration(ctx, field)
 	case "favicon":
 		return ec.fieldContext_DetailedStatus_favicon(ctx, field)
 	}
@@ -2412,6 +2746,8 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_pipeline(ctx, field)
 	case "project":
 		return ec.fieldContext_Job_project(ctx, field)
+	case "ciJobTokenScopeEnabled":
+		return ec.fieldContext_Job_ciJobTokenScopeEnabled(ctx, field)
 	case "cancelable":
 		return ec.fieldContext_Job_cancelable(ctx, field)
 	case "retryable":
@@ -2474,6 +2810,10 @@ func (ec *executionContext) childFields_Namespace(ctx context.Context, field gra
 		return ec.fieldContext_Namespace_kind(ctx, field)
 	case "fullPath":
 		return ec.fieldContext_Namespace_fullPath(ctx, field)
+	case "parentId":
+		return ec.fieldContext_Namespace_parentId(ctx, field)
+	case "avatarUrl":
+		return ec.fieldContext_Namespace_avatarUrl(ctx, field)
 	case "webUrl":
 		return ec.fieldContext_Namespace_webUrl(ctx, field)
 	}
@@ -2610,6 +2950,30 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_lastActivityAt(ctx, field)
 	case "namespace":
 		return ec.fieldContext_Project_namespace(ctx, field)
+	case "sshUrlToRepo":
+		return ec.fieldContext_Project_sshUrlToRepo(ctx, field)
+	case "httpUrlToRepo":
+		return ec.fieldContext_Project_httpUrlToRepo(ctx, field)
+	case "readmeUrl":
+		return ec.fieldContext_Project_readmeUrl(ctx, field)
+	case "forksCount":
+		return ec.fieldContext_Project_forksCount(ctx, field)
+	case "starCount":
+		return ec.fieldContext_Project_starCount(ctx, field)
+	case "emptyRepo":
+		return ec.fieldContext_Project_emptyRepo(ctx, field)
+	case "creatorId":
+		return ec.fieldContext_Project_creatorId(ctx, field)
+	case "buildsAccessLevel":
+		return ec.fieldContext_Project_buildsAccessLevel(ctx, field)
+	case "jobsEnabled":
+		return ec.fieldContext_Project_jobsEnabled(ctx, field)
+	case "publicJobs":
+		return ec.fieldContext_Project_publicJobs(ctx, field)
+	case "sharedRunnersEnabled":
+		return ec.fieldContext_Project_sharedRunnersEnabled(ctx, field)
+	case "ciConfigPath":
+		return ec.fieldContext_Project_ciConfigPath(ctx, field)
 	case "jobs":
 		return ec.fieldContext_Project_jobs(ctx, field)
 	case "job":
@@ -2652,6 +3016,8 @@ func (ec *executionContext) childFields_Runner(ctx context.Context, field graphq
 		return ec.fieldContext_Runner_databaseId(ctx, field)
 	case "description":
 		return ec.fieldContext_Runner_description(ctx, field)
+	case "ipAddress":
+		return ec.fieldContext_Runner_ipAddress(ctx, field)
 	case "name":
 		return ec.fieldContext_Runner_name(ctx, field)
 	case "runnerType":
@@ -2696,6 +3062,20 @@ func (ec *executionContext) childFields_RunnerManager(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type RunnerManager", field.Name)
 }
 
+func (ec *executionContext) childFields_StatusIllustration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "image":
+		return ec.fieldContext_StatusIllustration_image(ctx, field)
+	case "size":
+		return ec.fieldContext_StatusIllustration_size(ctx, field)
+	case "title":
+		return ec.fieldContext_StatusIllustration_title(ctx, field)
+	case "content":
+		return ec.fieldContext_StatusIllustration_content(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusIllustration", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2738,6 +3118,20 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_pronouns(ctx, field)
 	case "bot":
 		return ec.fieldContext_User_bot(ctx, field)
+	case "skype":
+		return ec.fieldContext_User_skype(ctx, field)
+	case "workInformation":
+		return ec.fieldContext_User_workInformation(ctx, field)
+	case "followers":
+		return ec.fieldContext_User_followers(ctx, field)
+	case "following":
+		return ec.fieldContext_User_following(ctx, field)
+	case "localTime":
+		return ec.fieldContext_User_localTime(ctx, field)
+	case "isFollowed":
+		return ec.fieldContext_User_isFollowed(ctx, field)
+	case "email":
+		return ec.fieldContext_User_email(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -4347,6 +4741,70 @@ func (ec *executionContext) fieldContext_Commit_webUrl(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Commit", field, false, false, "String")
 }
 
+func (ec *executionContext) _Commit_trailers(ctx context.Context, field graphql.CollectedField, obj *model.Commit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commit_trailers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trailers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommitTrailer) graphql.Marshaler {
+			return ec.marshalNCommitTrailer2ᚕᚖjobgraphᚋgraphᚋmodelᚐCommitTrailerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commit_trailers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitTrailer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Commit_extendedTrailers(ctx context.Context, field graphql.CollectedField, obj *model.Commit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Commit_extendedTrailers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExtendedTrailers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommitTrailerValues) graphql.Marshaler {
+			return ec.marshalNCommitTrailerValues2ᚕᚖjobgraphᚋgraphᚋmodelᚐCommitTrailerValuesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Commit_extendedTrailers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Commit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitTrailerValues(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Commit_stats(ctx context.Context, field graphql.CollectedField, obj *model.Commit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4501,6 +4959,98 @@ func (ec *executionContext) _CommitStats_total(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_CommitStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitTrailer_key(ctx context.Context, field graphql.CollectedField, obj *model.CommitTrailer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitTrailer_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitTrailer_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitTrailer", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitTrailer_value(ctx context.Context, field graphql.CollectedField, obj *model.CommitTrailer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitTrailer_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitTrailer_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitTrailer", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitTrailerValues_key(ctx context.Context, field graphql.CollectedField, obj *model.CommitTrailerValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitTrailerValues_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitTrailerValues_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitTrailerValues", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitTrailerValues_values(ctx context.Context, field graphql.CollectedField, obj *model.CommitTrailerValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitTrailerValues_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitTrailerValues_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitTrailerValues", field, false, false, "String")
 }
 
 func (ec *executionContext) _DetailedStatus_icon(ctx context.Context, field graphql.CollectedField, obj *model.DetailedStatus) (ret graphql.Marshaler) {
@@ -4662,6 +5212,38 @@ func (ec *executionContext) _DetailedStatus_detailsPath(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_DetailedStatus_detailsPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DetailedStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _DetailedStatus_illustration(ctx context.Context, field graphql.CollectedField, obj *model.DetailedStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DetailedStatus_illustration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Illustration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StatusIllustration) graphql.Marshaler {
+			return ec.marshalOStatusIllustration2ᚖjobgraphᚋgraphᚋmodelᚐStatusIllustration(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DetailedStatus_illustration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DetailedStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusIllustration(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DetailedStatus_favicon(ctx context.Context, field graphql.CollectedField, obj *model.DetailedStatus) (ret graphql.Marshaler) {
@@ -5403,6 +5985,29 @@ func (ec *executionContext) fieldContext_Job_project(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Job_ciJobTokenScopeEnabled(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_ciJobTokenScopeEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CIJobTokenScopeEnabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_ciJobTokenScopeEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Job", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Job_cancelable(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5873,6 +6478,52 @@ func (ec *executionContext) _Namespace_fullPath(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Namespace_fullPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, false, false, "String")
+}
+
+func (ec *executionContext) _Namespace_parentId(ctx context.Context, field graphql.CollectedField, obj *model.Namespace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_parentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_parentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Namespace_avatarUrl(ctx context.Context, field graphql.CollectedField, obj *model.Namespace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_avatarUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvatarURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_avatarUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Namespace", field, false, false, "String")
 }
 
@@ -7218,6 +7869,282 @@ func (ec *executionContext) fieldContext_Project_namespace(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_sshUrlToRepo(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_sshUrlToRepo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SSHURLToRepo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_sshUrlToRepo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
+}
+
+func (ec *executionContext) _Project_httpUrlToRepo(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_httpUrlToRepo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTTPURLToRepo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_httpUrlToRepo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
+}
+
+func (ec *executionContext) _Project_readmeUrl(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_readmeUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadmeURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_readmeUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
+}
+
+func (ec *executionContext) _Project_forksCount(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_forksCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForksCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_forksCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Project_starCount(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_starCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StarCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_starCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Project_emptyRepo(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_emptyRepo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmptyRepo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_emptyRepo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Project_creatorId(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_creatorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_creatorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Project_buildsAccessLevel(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_buildsAccessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BuildsAccessLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_buildsAccessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
+}
+
+func (ec *executionContext) _Project_jobsEnabled(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_jobsEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JobsEnabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_jobsEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Project_publicJobs(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_publicJobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicJobs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_publicJobs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Project_sharedRunnersEnabled(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_sharedRunnersEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedRunnersEnabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_sharedRunnersEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Project_ciConfigPath(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_ciConfigPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CIConfigPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_ciConfigPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
+}
+
 func (ec *executionContext) _Project_jobs(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7898,6 +8825,29 @@ func (ec *executionContext) fieldContext_Runner_description(_ context.Context, f
 	return graphql.NewScalarFieldContext("Runner", field, false, false, "String")
 }
 
+func (ec *executionContext) _Runner_ipAddress(ctx context.Context, field graphql.CollectedField, obj *model.Runner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Runner_ipAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IPAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Runner_ipAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Runner", field, false, false, "String")
+}
+
 func (ec *executionContext) _Runner_name(ctx context.Context, field graphql.CollectedField, obj *model.Runner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8287,6 +9237,98 @@ func (ec *executionContext) _RunnerManager_status(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_RunnerManager_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RunnerManager", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusIllustration_image(ctx context.Context, field graphql.CollectedField, obj *model.StatusIllustration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusIllustration_image(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Image, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatusIllustration_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusIllustration", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusIllustration_size(ctx context.Context, field graphql.CollectedField, obj *model.StatusIllustration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusIllustration_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatusIllustration_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusIllustration", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusIllustration_title(ctx context.Context, field graphql.CollectedField, obj *model.StatusIllustration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusIllustration_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatusIllustration_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusIllustration", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatusIllustration_content(ctx context.Context, field graphql.CollectedField, obj *model.StatusIllustration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusIllustration_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatusIllustration_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusIllustration", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -8747,6 +9789,167 @@ func (ec *executionContext) _User_bot(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_User_bot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _User_skype(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_skype(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skype, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_skype(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+}
+
+func (ec *executionContext) _User_workInformation(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_workInformation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkInformation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_workInformation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+}
+
+func (ec *executionContext) _User_followers(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_followers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Followers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_followers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Int")
+}
+
+func (ec *executionContext) _User_following(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_following(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Following, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_following(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Int")
+}
+
+func (ec *executionContext) _User_localTime(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_localTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocalTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_localTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+}
+
+func (ec *executionContext) _User_isFollowed(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_isFollowed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsFollowed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_isFollowed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -10211,6 +11414,16 @@ func (ec *executionContext) _Commit(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "trailers":
+			out.Values[i] = ec._Commit_trailers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extendedTrailers":
+			out.Values[i] = ec._Commit_extendedTrailers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "stats":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -10289,6 +11502,82 @@ func (ec *executionContext) _CommitStats(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var commitTrailerImplementors = []string{"CommitTrailer"}
+
+func (ec *executionContext) _CommitTrailer(ctx context.Context, sel ast.SelectionSet, obj *model.CommitTrailer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitTrailerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitTrailer")
+		case "key":
+			out.Values[i] = ec._CommitTrailer_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CommitTrailer_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commitTrailerValuesImplementors = []string{"CommitTrailerValues"}
+
+func (ec *executionContext) _CommitTrailerValues(ctx context.Context, sel ast.SelectionSet, obj *model.CommitTrailerValues) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitTrailerValuesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitTrailerValues")
+		case "key":
+			out.Values[i] = ec._CommitTrailerValues_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._CommitTrailerValues_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var detailedStatusImplementors = []string{"DetailedStatus"}
 
 func (ec *executionContext) _DetailedStatus(ctx context.Context, sel ast.SelectionSet, obj *model.DetailedStatus) graphql.Marshaler {
@@ -10332,6 +11621,11 @@ func (ec *executionContext) _DetailedStatus(ctx context.Context, sel ast.Selecti
 			}
 		case "detailsPath":
 			out.Values[i] = ec._DetailedStatus_detailsPath(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "illustration":
+			out.Values[i] = ec._DetailedStatus_illustration(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -10509,6 +11803,11 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Job_project(ctx, field, obj)
 				})
+		case "ciJobTokenScopeEnabled":
+			out.Values[i] = ec._Job_ciJobTokenScopeEnabled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "cancelable":
 			out.Values[i] = ec._Job_cancelable(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10714,6 +12013,16 @@ func (ec *executionContext) _Namespace(ctx context.Context, sel ast.SelectionSet
 		case "fullPath":
 			out.Values[i] = ec._Namespace_fullPath(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parentId":
+			out.Values[i] = ec._Namespace_parentId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avatarUrl":
+			out.Values[i] = ec._Namespace_avatarUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "webUrl":
@@ -11136,6 +12445,66 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sshUrlToRepo":
+			out.Values[i] = ec._Project_sshUrlToRepo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "httpUrlToRepo":
+			out.Values[i] = ec._Project_httpUrlToRepo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readmeUrl":
+			out.Values[i] = ec._Project_readmeUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "forksCount":
+			out.Values[i] = ec._Project_forksCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "starCount":
+			out.Values[i] = ec._Project_starCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "emptyRepo":
+			out.Values[i] = ec._Project_emptyRepo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "creatorId":
+			out.Values[i] = ec._Project_creatorId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "buildsAccessLevel":
+			out.Values[i] = ec._Project_buildsAccessLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "jobsEnabled":
+			out.Values[i] = ec._Project_jobsEnabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicJobs":
+			out.Values[i] = ec._Project_publicJobs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sharedRunnersEnabled":
+			out.Values[i] = ec._Project_sharedRunnersEnabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ciConfigPath":
+			out.Values[i] = ec._Project_ciConfigPath(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "jobs":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -11364,6 +12733,11 @@ func (ec *executionContext) _Runner(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "ipAddress":
+			out.Values[i] = ec._Runner_ipAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._Runner_name(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -11494,6 +12868,54 @@ func (ec *executionContext) _RunnerManager(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var statusIllustrationImplementors = []string{"StatusIllustration"}
+
+func (ec *executionContext) _StatusIllustration(ctx context.Context, sel ast.SelectionSet, obj *model.StatusIllustration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusIllustrationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusIllustration")
+		case "image":
+			out.Values[i] = ec._StatusIllustration_image(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._StatusIllustration_size(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._StatusIllustration_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "content":
+			out.Values[i] = ec._StatusIllustration_content(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *model.User) graphql.Marshaler {
@@ -11602,6 +13024,41 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "bot":
 			out.Values[i] = ec._User_bot(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "skype":
+			out.Values[i] = ec._User_skype(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "workInformation":
+			out.Values[i] = ec._User_workInformation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "followers":
+			out.Values[i] = ec._User_followers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "following":
+			out.Values[i] = ec._User_following(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "localTime":
+			out.Values[i] = ec._User_localTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "isFollowed":
+			out.Values[i] = ec._User_isFollowed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._User_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -12052,6 +13509,54 @@ func (ec *executionContext) marshalNBridgeEdge2ᚖjobgraphᚋgraphᚋmodelᚐBri
 		return graphql.Null
 	}
 	return ec._BridgeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitTrailer2ᚕᚖjobgraphᚋgraphᚋmodelᚐCommitTrailerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitTrailer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitTrailer2ᚖjobgraphᚋgraphᚋmodelᚐCommitTrailer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommitTrailer2ᚖjobgraphᚋgraphᚋmodelᚐCommitTrailer(ctx context.Context, sel ast.SelectionSet, v *model.CommitTrailer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitTrailer!")
+		return graphql.Null
+	}
+	return ec._CommitTrailer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitTrailerValues2ᚕᚖjobgraphᚋgraphᚋmodelᚐCommitTrailerValuesᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitTrailerValues) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitTrailerValues2ᚖjobgraphᚋgraphᚋmodelᚐCommitTrailerValues(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommitTrailerValues2ᚖjobgraphᚋgraphᚋmodelᚐCommitTrailerValues(ctx context.Context, sel ast.SelectionSet, v *model.CommitTrailerValues) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitTrailerValues!")
+		return graphql.Null
+	}
+	return ec._CommitTrailerValues(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -12762,6 +14267,13 @@ func (ec *executionContext) marshalORunnerManager2ᚖjobgraphᚋgraphᚋmodelᚐ
 		return graphql.Null
 	}
 	return ec._RunnerManager(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStatusIllustration2ᚖjobgraphᚋgraphᚋmodelᚐStatusIllustration(ctx context.Context, sel ast.SelectionSet, v *model.StatusIllustration) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StatusIllustration(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -24,22 +24,34 @@ type Node interface {
 // its full path when only that is known); the other fields are zero when the
 // query asked for none of them and the project was not fetched.
 type Project struct {
-	Key               string
-	DatabaseID        int64
-	Name              string
-	NameWithNamespace string
-	Path              string
-	FullPath          string
-	Description       *string
-	DefaultBranch     *string
-	Visibility        *ProjectVisibility
-	WebURL            string
-	AvatarURL         *string
-	Topics            []string
-	Archived          bool
-	CreatedAt         *time.Time
-	LastActivityAt    *time.Time
-	Namespace         *Namespace
+	Key                  string
+	DatabaseID           int64
+	Name                 string
+	NameWithNamespace    string
+	Path                 string
+	FullPath             string
+	Description          *string
+	DefaultBranch        *string
+	Visibility           *ProjectVisibility
+	WebURL               string
+	AvatarURL            *string
+	Topics               []string
+	Archived             bool
+	CreatedAt            *time.Time
+	LastActivityAt       *time.Time
+	Namespace            *Namespace
+	SSHURLToRepo         *string
+	HTTPURLToRepo        *string
+	ReadmeURL            *string
+	ForksCount           int
+	StarCount            int
+	EmptyRepo            bool
+	CreatorID            *int
+	BuildsAccessLevel    *string
+	JobsEnabled          bool
+	PublicJobs           bool
+	SharedRunnersEnabled bool
+	CIConfigPath         *string
 }
 
 func (p *Project) IsNode()       {}
@@ -84,6 +96,8 @@ type Job struct {
 	ArtifactsFile     *ArtifactsFile
 	Runner            *Runner
 	RunnerManager     *RunnerManager
+	// CIJobTokenScopeEnabled is from the job entity's project.
+	CIJobTokenScopeEnabled *bool
 }
 
 func (j *Job) IsNode()       {}
@@ -142,21 +156,23 @@ type PipelineDetail struct {
 // Commit holds the fields a job's embedded commit carries. Detail is set when
 // the single-commit response is at hand.
 type Commit struct {
-	ProjectID      int64
-	Sha            string
-	ShortID        string
-	Title          string
-	Message        string
-	AuthorName     *string
-	AuthorEmail    *string
-	AuthoredDate   *time.Time
-	CommitterName  *string
-	CommitterEmail *string
-	CommittedDate  *time.Time
-	CreatedAt      *time.Time
-	ParentIds      []string
-	WebURL         string
-	Detail         *CommitDetail
+	ProjectID        int64
+	Sha              string
+	ShortID          string
+	Title            string
+	Message          string
+	AuthorName       *string
+	AuthorEmail      *string
+	AuthoredDate     *time.Time
+	CommitterName    *string
+	CommitterEmail   *string
+	CommittedDate    *time.Time
+	CreatedAt        *time.Time
+	ParentIds        []string
+	WebURL           string
+	Trailers         []*CommitTrailer
+	ExtendedTrailers []*CommitTrailerValues
+	Detail           *CommitDetail
 }
 
 func (c *Commit) IsNode()       {}
@@ -172,25 +188,32 @@ type CommitDetail struct {
 
 // User is a GitLab user as embedded in jobs and returned by the users API.
 type User struct {
-	DatabaseID   int64
-	Username     string
-	Name         string
-	State        string
-	Locked       *bool
-	AvatarURL    *string
-	WebURL       string
-	CreatedAt    *time.Time
-	Bio          *string
-	Location     *string
-	PublicEmail  *string
-	Linkedin     *string
-	Twitter      *string
-	Discord      *string
-	WebsiteURL   *string
-	Organization *string
-	JobTitle     *string
-	Pronouns     *string
-	Bot          *bool
+	DatabaseID      int64
+	Username        string
+	Name            string
+	State           string
+	Locked          *bool
+	AvatarURL       *string
+	WebURL          string
+	CreatedAt       *time.Time
+	Bio             *string
+	Location        *string
+	PublicEmail     *string
+	Linkedin        *string
+	Twitter         *string
+	Discord         *string
+	WebsiteURL      *string
+	Organization    *string
+	JobTitle        *string
+	Pronouns        *string
+	Bot             *bool
+	Skype           *string
+	WorkInformation *string
+	Followers       *int
+	Following       *int
+	LocalTime       *string
+	IsFollowed      *bool
+	Email           *string
 }
 
 func (u *User) IsNode()       {}

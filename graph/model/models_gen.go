@@ -28,15 +28,26 @@ type CommitStats struct {
 	Total     int `json:"total"`
 }
 
+type CommitTrailer struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+type CommitTrailerValues struct {
+	Key    string   `json:"key"`
+	Values []string `json:"values"`
+}
+
 type DetailedStatus struct {
-	Icon        *string `json:"icon,omitempty"`
-	Text        *string `json:"text,omitempty"`
-	Label       *string `json:"label,omitempty"`
-	Group       *string `json:"group,omitempty"`
-	Tooltip     *string `json:"tooltip,omitempty"`
-	HasDetails  bool    `json:"hasDetails"`
-	DetailsPath *string `json:"detailsPath,omitempty"`
-	Favicon     *string `json:"favicon,omitempty"`
+	Icon         *string             `json:"icon,omitempty"`
+	Text         *string             `json:"text,omitempty"`
+	Label        *string             `json:"label,omitempty"`
+	Group        *string             `json:"group,omitempty"`
+	Tooltip      *string             `json:"tooltip,omitempty"`
+	HasDetails   bool                `json:"hasDetails"`
+	DetailsPath  *string             `json:"detailsPath,omitempty"`
+	Illustration *StatusIllustration `json:"illustration,omitempty"`
+	Favicon      *string             `json:"favicon,omitempty"`
 }
 
 type JobArtifact struct {
@@ -55,12 +66,16 @@ type JobConnection struct {
 }
 
 type Namespace struct {
-	DatabaseID int     `json:"databaseId"`
-	Name       string  `json:"name"`
-	Path       string  `json:"path"`
-	Kind       string  `json:"kind"`
-	FullPath   string  `json:"fullPath"`
-	WebURL     *string `json:"webUrl,omitempty"`
+	DatabaseID int    `json:"databaseId"`
+	Name       string `json:"name"`
+	Path       string `json:"path"`
+	// `user` or `group`.
+	Kind     string `json:"kind"`
+	FullPath string `json:"fullPath"`
+	// The parent group's id; null for a top-level namespace.
+	ParentID  *int    `json:"parentId,omitempty"`
+	AvatarURL *string `json:"avatarUrl,omitempty"`
+	WebURL    *string `json:"webUrl,omitempty"`
 }
 
 // Relay page information.
@@ -93,6 +108,7 @@ type Query struct {
 type Runner struct {
 	DatabaseID  int     `json:"databaseId"`
 	Description *string `json:"description,omitempty"`
+	IPAddress   *string `json:"ipAddress,omitempty"`
 	Name        *string `json:"name,omitempty"`
 	RunnerType  *string `json:"runnerType,omitempty"`
 	IsShared    bool    `json:"isShared"`
@@ -113,6 +129,14 @@ type RunnerManager struct {
 	ContactedAt  *time.Time `json:"contactedAt,omitempty"`
 	IPAddress    *string    `json:"ipAddress,omitempty"`
 	Status       *string    `json:"status,omitempty"`
+}
+
+// The picture GitLab's UI shows for a status.
+type StatusIllustration struct {
+	Image   *string `json:"image,omitempty"`
+	Size    *string `json:"size,omitempty"`
+	Title   *string `json:"title,omitempty"`
+	Content *string `json:"content,omitempty"`
 }
 
 // The statuses of a GitLab CI job (GitLab's CommitStatus states).
