@@ -758,3 +758,40 @@ func TestCallsOfALevelGoOutTogether(t *testing.T) {
 			len(got.Project.Pipelines.Nodes), counter.max)
 	}
 }
+
+// A pipeline list carries each pipeline's workflow name, where it has one.
+func TestPipelineNames(t *testing.T) {
+	s := newStack(t)
+	rc, ctx := s.rest(t)
+	want, _, err := rc.ListProjectPipelines(ctx, fmt.Sprint(gitlabsim.ProjectBig), &restclient.ListPipelinesOptions{ListOptions: restclient.ListOptions{PerPage: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Project struct {
+			Pipelines struct {
+				Nodes []struct{ Name *string }
+			}
+		}
+	}
+	s.data(t, `query($p: Int!) { project(id: $p) { pipelines(first: 100) { nodes { name } } } }`,
+		map[string]any{"p": gitlabsim.ProjectBig}, &got)
+	text := func(s *string) string {
+		if s == nil {
+			return "<nil>"
+		}
+		return *s
+	}
+	named := 0
+	for i, p := range got.Project.Pipelines.Nodes {
+		if text(p.Name) != text(want[i].Name) {
+			t.Fatalf("pipeline %d name %s, GitLab says %s", i, text(p.Name), text(want[i].Name))
+		}
+		if p.Name != nil {
+			named++
+		}
+	}
+	if named == 0 {
+		t.Fatal("no named pipeline among the 100 newest: the fixture does not exercise names")
+	}
+}

@@ -171,6 +171,7 @@ func pipelineInfoModel(p *restclient.PipelineInfo) *model.Pipeline {
 		Ref:        p.Ref,
 		RawStatus:  pipelineStatus(p.Status),
 		Source:     optional(p.Source),
+		Name:       p.Name,
 		CreatedAt:  p.CreatedAt,
 		UpdatedAt:  p.UpdatedAt,
 		WebURL:     p.WebURL,

@@ -23,6 +23,8 @@ type PipelineInfo struct {
 	CreatedAt *time.Time `json:"created_at"`
 	UpdatedAt *time.Time `json:"updated_at"`
 	WebURL    string     `json:"web_url"`
+	// Name is the pipeline's workflow:name; pipeline lists carry it.
+	Name *string `json:"name"`
 }
 
 // Pipeline is Entities::Ci::Pipeline, a single pipeline in full: the basic

@@ -218,6 +218,7 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		Iid            func(childComplexity int) int
 		Jobs           func(childComplexity int, statuses []model.JobStatus, includeRetried *bool, first *int, after *string, last *int, before *string) int
+		Name           func(childComplexity int) int
 		Project        func(childComplexity int) int
 		ProjectID      func(childComplexity int) int
 		QueuedDuration func(childComplexity int) int
@@ -1242,6 +1243,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pipeline.Jobs(childComplexity, args["statuses"].([]model.JobStatus), args["includeRetried"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Pipeline.name":
+		if e.ComplexityRoot.Pipeline.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Name(childComplexity), true
 	case "Pipeline.project":
 		if e.ComplexityRoot.Pipeline.Project == nil {
 			break
@@ -2381,6 +2388,8 @@ type Pipeline implements Node {
   status: PipelineStatus!
   "What triggered the pipeline (push, schedule, web, trigger, parent_pipeline, …)."
   source: String
+  "The pipeline's ` + "`" + `workflow:name` + "`" + `, as pipeline lists give it; null elsewhere or when unnamed."
+  name: String
   createdAt: Time
   updatedAt: Time
   webUrl: String!
@@ -2852,6 +2861,8 @@ func (ec *executionContext) childFields_Pipeline(ctx context.Context, field grap
 		return ec.fieldContext_Pipeline_status(ctx, field)
 	case "source":
 		return ec.fieldContext_Pipeline_source(ctx, field)
+	case "name":
+		return ec.fieldContext_Pipeline_name(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Pipeline_createdAt(ctx, field)
 	case "updatedAt":
@@ -6823,6 +6834,29 @@ func (ec *executionContext) _Pipeline_source(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Pipeline_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pipeline_name(ctx context.Context, field graphql.CollectedField, obj *model.Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "String")
 }
 
@@ -12143,6 +12177,11 @@ func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "source":
 			out.Values[i] = ec._Pipeline_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Pipeline_name(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

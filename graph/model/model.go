@@ -128,6 +128,7 @@ type Pipeline struct {
 	Ref        string
 	RawStatus  PipelineStatus
 	Source     *string
+	Name       *string
 	CreatedAt  *time.Time
 	UpdatedAt  *time.Time
 	WebURL     string
