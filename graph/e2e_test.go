@@ -27,13 +27,24 @@ type stack struct {
 
 func newStack(t testing.TB) *stack {
 	t.Helper()
-	sim := gitlabsim.New(gitlabsim.Options{Seed: 1})
-	upstream := httptest.NewServer(sim)
+	return newStackWith(t, gitlabsim.Options{Seed: 1}, graph.HandlerConfig{}, nil)
+}
+
+// newStackWith builds a stack from the simulator's options and the gateway's
+// configuration; wrap, when set, sits between the gateway and the simulator.
+func newStackWith(t testing.TB, opts gitlabsim.Options, cfg graph.HandlerConfig, wrap func(http.Handler) http.Handler) *stack {
+	t.Helper()
+	sim := gitlabsim.New(opts)
+	var upstreamHandler http.Handler = sim
+	if wrap != nil {
+		upstreamHandler = wrap(sim)
+	}
+	upstream := httptest.NewServer(upstreamHandler)
 	client, err := restclient.New(restclient.Config{BaseURL: upstream.URL, MaxRetryWait: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gateway := httptest.NewServer(graph.NewHandler(client, graph.HandlerConfig{}))
+	gateway := httptest.NewServer(graph.NewHandler(client, cfg))
 	t.Cleanup(func() {
 		gateway.Close()
 		upstream.Close()
@@ -62,6 +73,12 @@ func (s *stack) do(t testing.TB, token, query string, vars map[string]any) gqlRe
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	return send(t, req)
+}
+
+// send makes a GraphQL request and decodes its answer.
+func send(t testing.TB, req *http.Request) gqlResponse {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -434,15 +451,7 @@ func TestGetServesQueries(t *testing.T) {
 	s := newStack(t)
 	req, _ := http.NewRequest(http.MethodGet, s.gateway.URL+"?query="+strings.ReplaceAll(`{currentUser{username}}`, " ", "%20"), nil)
 	req.Header.Set("PRIVATE-TOKEN", gitlabsim.TokenDeveloper)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out gqlResponse
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatal(err)
-	}
+	out := send(t, req)
 	if string(out.Data) != `{"currentUser":{"username":"dev.dana"}}` {
 		t.Fatalf("GET query answered %s %+v", out.Data, out.Errors)
 	}
@@ -675,16 +684,7 @@ func TestProjectPathCannotEscape(t *testing.T) {
 // One operation makes at most its budget of GitLab calls however many
 // distinct objects it names; the fields past the budget fail alone.
 func TestUpstreamCallBudget(t *testing.T) {
-	sim := gitlabsim.New(gitlabsim.Options{Seed: 1})
-	upstream := httptest.NewServer(sim)
-	defer upstream.Close()
-	client, err := restclient.New(restclient.Config{BaseURL: upstream.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gateway := httptest.NewServer(graph.NewHandler(client, graph.HandlerConfig{MaxUpstreamCalls: 30}))
-	defer gateway.Close()
-	s := &stack{sim: sim, upstream: upstream, gateway: gateway}
+	s := newStackWith(t, gitlabsim.Options{Seed: 1}, graph.HandlerConfig{MaxUpstreamCalls: 30}, nil)
 
 	var ids []string
 	for id := int64(1); id <= 100; id++ {
@@ -730,17 +730,9 @@ func (f *inFlight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // The calls of one query level go out together: with every upstream answer
 // taking 50 ms, all the level's calls are in flight at once.
 func TestCallsOfALevelGoOutTogether(t *testing.T) {
-	sim := gitlabsim.New(gitlabsim.Options{Seed: 1, Latency: 50 * time.Millisecond})
-	counter := &inFlight{next: sim}
-	upstream := httptest.NewServer(counter)
-	defer upstream.Close()
-	client, err := restclient.New(restclient.Config{BaseURL: upstream.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gateway := httptest.NewServer(graph.NewHandler(client, graph.HandlerConfig{}))
-	defer gateway.Close()
-	s := &stack{sim: sim, upstream: upstream, gateway: gateway}
+	var counter *inFlight
+	s := newStackWith(t, gitlabsim.Options{Seed: 1, Latency: 50 * time.Millisecond}, graph.HandlerConfig{},
+		func(sim http.Handler) http.Handler { counter = &inFlight{next: sim}; return counter })
 
 	var got struct {
 		Project struct {
