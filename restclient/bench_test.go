@@ -3,32 +3,31 @@ package restclient
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
-	"strings"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+
+	"jobgraph/gitlabsim"
 )
 
-// jobsPage100 is a page of 100 jobs as GitLab sends it, each with an
-// embedded user, commit, pipeline, artifacts and runner.
+// jobsPage100 is the first page of 100 jobs of gitlabsim's demo project, as
+// GitLab sends it: each job embeds its user, commit, pipeline, runner and
+// artifacts, and, as in a real project, the jobs share a few users and
+// pipelines.
 func jobsPage100(b *testing.B) []byte {
-	const runner = `{"id":8,"description":"shared-1","ip_address":null,"active":true,"paused":false,"is_shared":true,"runner_type":"instance_type","name":"r","online":true,"status":"online"}`
-	const user = `{"id":1,"username":"root","name":"Administrator","state":"active","locked":false,"avatar_url":"http://www.gravatar.com/avatar/e64c7d89f26bd1972efa854d13d7dd61?s=80&d=identicon","web_url":"http://gitlab.dev/root","created_at":"2015-12-21T13:14:24.077Z","bio":"","location":null,"public_email":"","skype":"","linkedin":"","twitter":"","discord":"","website_url":"","organization":"","job_title":"","pronouns":null,"bot":false,"work_information":null,"followers":0,"following":0,"local_time":null}`
-	job := strings.Replace(jobJSON, `"runner":null`, `"runner":`+runner, 1)
-	job = strings.Replace(job, `{"id":1,"username":"root","name":"Administrator","state":"active","created_at":"2015-12-21T13:14:24.077Z","bio":null}`, user, 1)
-	var buf bytes.Buffer
-	buf.WriteByte('[')
-	for i := range 100 {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		buf.WriteString(job)
-	}
-	buf.WriteByte(']')
+	sim := gitlabsim.New(gitlabsim.Options{Seed: 1})
+	b.Cleanup(sim.Close)
+	req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/api/v4/projects/%d/jobs?per_page=100", gitlabsim.ProjectDemo), nil)
+	req.Header.Set("PRIVATE-TOKEN", gitlabsim.TokenMaintainer)
+	rec := httptest.NewRecorder()
+	sim.ServeHTTP(rec, req)
 	var check []*Job
-	if err := json.Unmarshal(buf.Bytes(), &check); err != nil || len(check) != 100 || check[99].Runner == nil || check[0].User.WebURL == "" {
-		b.Fatalf("fixture: %v", err)
+	if err := json.Unmarshal(rec.Body.Bytes(), &check); err != nil || len(check) != 100 || check[0].User == nil {
+		b.Fatalf("fixture: status %d, %v", rec.Code, err)
 	}
-	return buf.Bytes()
+	return rec.Body.Bytes()
 }
 
 // BenchmarkDecodeJobsPage100 measures the client's decode path: one

@@ -143,3 +143,37 @@ func TestPipelineCoverage(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestDecodeSharesRepeatedObjects: the objects a page's jobs embed are decoded
+// once per distinct text and shared, and the page still reads as encoding/json
+// reads it, repeated members merging without touching a shared value.
+func TestDecodeSharesRepeatedObjects(t *testing.T) {
+	const shared = `"user":{"id":7,"username":"a"},"commit":{"id":"c1","trailers":{"k":"v"}},` +
+		`"pipeline":{"id":3},"runner":{"id":8},"runner_manager":{"id":9}`
+	body := `[{"id":1,` + shared + `},{"id":2,` + shared + `},` +
+		`{"id":3,"user":{"id":7, "username":"a"},"commit":{"id":"c1","trailers":{"k":"v"}},"commit":{"trailers":{"x":"y"}},"pipeline":null,"runner":null}]`
+	var jobs []*Job
+	if err := decodeBody(strings.NewReader(body), &jobs); err != nil {
+		t.Fatal(err)
+	}
+	var want []*Job
+	if err := stdjson.Unmarshal([]byte(body), &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(jobs, want) {
+		t.Fatalf("decoded\n%+v\nencoding/json\n%+v", jobs, want)
+	}
+	a, b, c := jobs[0], jobs[1], jobs[2]
+	if a.User != b.User || a.Commit != b.Commit || a.Pipeline != b.Pipeline || a.Runner != b.Runner || a.RunnerManager != b.RunnerManager {
+		t.Error("byte-identical embedded objects were decoded apart")
+	}
+	if c.User == a.User {
+		t.Error("a user spelled differently shares the first one's value")
+	}
+	if c.Commit == a.Commit || !reflect.DeepEqual(a.Commit.Trailers, map[string]string{"k": "v"}) {
+		t.Errorf("merging a repeated member changed the shared commit: %+v", a.Commit)
+	}
+	if c.Pipeline != nil || c.Runner != nil {
+		t.Errorf("null embedded objects decoded to %+v, %+v", c.Pipeline, c.Runner)
+	}
+}
