@@ -55,20 +55,24 @@ func Bridge(project, pipeline, id int64) ID {
 	return ID{Type: TypeBridge, ProjectID: project, PipelineID: pipeline, ObjectID: id}
 }
 
-// String returns the opaque text form.
+// String returns the opaque text form. Every listed object's id is encoded,
+// so it is built with appends rather than fmt.
 func (id ID) String() string {
-	var raw string
-	switch id.Type {
-	case TypeProject, TypeUser:
-		raw = fmt.Sprintf("%s:%d", id.Type, id.ObjectID)
-	case TypeCommit:
-		raw = fmt.Sprintf("%s:%d:%s", id.Type, id.ProjectID, id.SHA)
-	case TypeBridge:
-		raw = fmt.Sprintf("%s:%d:%d:%d", id.Type, id.ProjectID, id.PipelineID, id.ObjectID)
-	default:
-		raw = fmt.Sprintf("%s:%d:%d", id.Type, id.ProjectID, id.ObjectID)
+	raw := make([]byte, 0, 64)
+	raw = append(raw, id.Type...)
+	if id.Type != TypeProject && id.Type != TypeUser {
+		raw = strconv.AppendInt(append(raw, ':'), id.ProjectID, 10)
 	}
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+	switch id.Type {
+	case TypeCommit:
+		raw = append(append(raw, ':'), id.SHA...)
+	case TypeBridge:
+		raw = strconv.AppendInt(append(raw, ':'), id.PipelineID, 10)
+		raw = strconv.AppendInt(append(raw, ':'), id.ObjectID, 10)
+	default:
+		raw = strconv.AppendInt(append(raw, ':'), id.ObjectID, 10)
+	}
+	return base64.RawURLEncoding.EncodeToString(raw)
 }
 
 // Parse decodes an id produced by String. Anything else is an error wrapping

@@ -22,6 +22,24 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestTextForm pins what is inside the base64: clients keep ids, so the form
+// must not drift.
+func TestTextForm(t *testing.T) {
+	want := map[ID]string{
+		Project(7):            "Project:7",
+		User(1):               "User:1",
+		Job(3, 9_000_000_001): "Job:3:9000000001",
+		Pipeline(3, 44):       "Pipeline:3:44",
+		Commit(3, "0ff3ae1"):  "Commit:3:0ff3ae1",
+		Bridge(3, 44, 91):     "Bridge:3:44:91",
+	}
+	for id, text := range want {
+		if got := id.String(); got != base64.RawURLEncoding.EncodeToString([]byte(text)) {
+			t.Errorf("%+v encodes %q, want the text %q", id, got, text)
+		}
+	}
+}
+
 func TestParseRejects(t *testing.T) {
 	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	cases := map[string]string{
