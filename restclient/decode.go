@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"sync"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -27,9 +28,36 @@ var decodeOptions = json.JoinOptions(
 // json.UnmarshalRead insists that nothing but whitespace follows, so a
 // truncated or padded body is caught rather than half-used.
 func decodeBody(body io.Reader, out any) error {
-	return json.UnmarshalRead(body, out, decodeOptions, json.WithUnmarshalers(json.JoinUnmarshalers(
-		decodeOnce[User](), decodeOnce[Commit](), decodeOnce[PipelineInfo](),
-		decodeOnce[Runner](), decodeOnce[RunnerManager]())))
+	d := onceDecodings.Get().(*onceDecoding)
+	defer d.release()
+	return json.UnmarshalRead(body, out, d.opts)
+}
+
+// onceDecoding decodes one body at a time, remembering the embedded objects
+// it has decoded (see decodeOnce). It is pooled rather than built per body
+// because json caches, per set of unmarshalers, which of them apply to each
+// type; a fresh set per body rebuilt that cache every time, which cost more
+// than the decoding it saved.
+type onceDecoding struct {
+	opts   json.Options
+	forget []func() // empty the memories once the body is decoded
+}
+
+var onceDecodings = sync.Pool{New: func() any {
+	d := &onceDecoding{}
+	d.opts = json.JoinOptions(decodeOptions, json.WithUnmarshalers(json.JoinUnmarshalers(
+		decodeOnce[User](d), decodeOnce[Commit](d), decodeOnce[PipelineInfo](d),
+		decodeOnce[Runner](d), decodeOnce[RunnerManager](d))))
+	return d
+}}
+
+// release forgets the body's objects, so the pool holds no decoded data, and
+// returns d to the pool.
+func (d *onceDecoding) release() {
+	for _, forget := range d.forget {
+		forget()
+	}
+	onceDecodings.Put(d)
 }
 
 // decodeOnce decodes each distinct JSON text of a T once per body. The jobs of
@@ -38,8 +66,9 @@ func decodeBody(body io.Reader, out any) error {
 // copy is only scanned, found byte-identical, and given the pointer the first
 // one decoded to. Callers treat decoded values as read-only, which makes the
 // sharing safe.
-func decodeOnce[T any]() *json.Unmarshalers {
+func decodeOnce[T any](d *onceDecoding) *json.Unmarshalers {
 	decoded := map[string]*T{}
+	d.forget = append(d.forget, func() { clear(decoded) })
 	return json.UnmarshalFromFunc(func(dec *jsontext.Decoder, p **T) error {
 		raw, err := dec.ReadValue()
 		if err != nil {
