@@ -72,9 +72,9 @@ func (s *Sim) listProjectJobs(rc *requestContext) {
 		s.keysetJobs(rc, p, pr, q, keep, rend)
 		return
 	}
-	if pr.page*pr.requestedPerPage > offsetLimit {
+	if pr.page*pr.requestedPerPage > s.offsetLimit {
 		writeError(rc.w, http.StatusMethodNotAllowed, "Offset pagination has a maximum allowed offset of "+
-			strconv.Itoa(offsetLimit)+" for requests that return objects of type Ci::Build. "+
+			strconv.Itoa(s.offsetLimit)+" for requests that return objects of type Ci::Build. "+
 			"Remaining records can be retrieved using keyset pagination.")
 		return
 	}

@@ -16,8 +16,9 @@ const (
 	maxPerPage     = 100
 	// maxCountLimit is Kaminari's MAX_COUNT_LIMIT: above it GitLab stops counting.
 	maxCountLimit = 10000
-	// offsetLimit is the default plan's offset_pagination_limit for keyset-capable lists.
-	offsetLimit = 50000
+	// DefaultOffsetLimit is the default plan's offset_pagination_limit for
+	// keyset-capable lists.
+	DefaultOffsetLimit = 50000
 )
 
 type pageRequest struct {

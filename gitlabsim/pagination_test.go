@@ -90,6 +90,30 @@ func TestPaginationValidation(t *testing.T) {
 	}
 }
 
+// An administrator's offset_pagination_limit applies to offset pages only.
+func TestConfiguredOffsetLimit(t *testing.T) {
+	_, srv := newTestServer(t, Options{Seed: 1, OffsetLimit: 300})
+	r := get(t, srv, "/api/v4/projects/1/jobs?page=4&per_page=100", TokenMaintainer)
+	want := `{"error":"Offset pagination has a maximum allowed offset of 300 for requests that return objects of type Ci::Build. Remaining records can be retrieved using keyset pagination."}`
+	if r.status != http.StatusMethodNotAllowed || string(r.body) != want {
+		t.Fatalf("page past the limit: %d %s", r.status, r.body)
+	}
+	if r := get(t, srv, "/api/v4/projects/1/jobs?page=3&per_page=100", TokenMaintainer); r.status != http.StatusOK {
+		t.Fatalf("page up to the limit: %d %s", r.status, r.body)
+	}
+	const keyset = "/api/v4/projects/1/jobs?pagination=keyset&order_by=id&sort=desc&per_page=100"
+	var seen []int64
+	for ids, next := keysetIDs(t, srv, keyset); ; ids, next = keysetIDs(t, srv, keyset+"&cursor="+next) {
+		seen = append(seen, ids...)
+		if next == "" {
+			break
+		}
+	}
+	if len(seen) <= 300 {
+		t.Fatalf("keyset read %d jobs, want past the limit", len(seen))
+	}
+}
+
 func TestOffsetTotals(t *testing.T) {
 	_, srv := newTestServer(t, Options{Seed: 1})
 	tests := []struct {

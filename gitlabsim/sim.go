@@ -23,6 +23,10 @@ type Options struct {
 	LiveClock bool          // when true, a ticker moves running jobs forward; tests leave it false
 	// ExternalURL builds web_url and Link headers when set; otherwise they follow the request's Host.
 	ExternalURL string
+	// OffsetLimit is the plan limit offset_pagination_limit, which GitLab's
+	// administrators can change: offset pages of project jobs may not reach
+	// past it. 0 = GitLab's default, DefaultOffsetLimit.
+	OffsetLimit int
 }
 
 // liveTick is how often the live clock moves the world.
@@ -33,6 +37,7 @@ const liveTick = time.Second
 type Sim struct {
 	routes      []route
 	externalURL string
+	offsetLimit int
 
 	mu    sync.RWMutex // guards world
 	world *world
@@ -60,6 +65,7 @@ func New(opts Options) *Sim {
 	s := &Sim{
 		routes:      newRoutes(),
 		externalURL: strings.TrimSuffix(opts.ExternalURL, "/"),
+		offsetLimit: opts.OffsetLimit,
 		world:       newWorld(opts.Seed),
 		stats:       map[string]int64{},
 		fixed:       opts.Latency,
@@ -68,6 +74,9 @@ func New(opts Options) *Sim {
 		closed:      make(chan struct{}),
 		now:         time.Now,
 		sleep:       sleepUntilDone,
+	}
+	if s.offsetLimit <= 0 {
+		s.offsetLimit = DefaultOffsetLimit
 	}
 	if opts.LiveClock {
 		s.clockDone = make(chan struct{})
