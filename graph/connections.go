@@ -29,6 +29,24 @@ func sharedPage[T any](ctx context.Context, call string, page, perPage int, fetc
 	})
 }
 
+// sharedKeysetPage is sharedPage for a page read by keyset pagination, after
+// GitLab's cursor.
+func sharedKeysetPage[T any](ctx context.Context, call, cursor string, perPage int, fetch func(context.Context) ([]T, *restclient.Response, error)) ([]T, string, error) {
+	type keysetPage struct {
+		items []T
+		next  string
+	}
+	key := fmt.Sprintf("%s|keyset=%q|per_page=%d", call, cursor, perPage)
+	p, err := loader.Shared(ctx, key, func(ctx context.Context) (keysetPage, error) {
+		items, resp, err := fetch(ctx)
+		if err != nil {
+			return keysetPage{}, err
+		}
+		return keysetPage{items: items, next: resp.NextCursor}, nil
+	})
+	return p.items, p.next, err
+}
+
 func pageInfo[T any](res paging.Result[T]) *model.PageInfo {
 	info := &model.PageInfo{HasNextPage: res.HasNext, HasPreviousPage: res.HasPrevious}
 	if n := len(res.Cursors); n > 0 {
@@ -64,10 +82,11 @@ func page[T, N, E any](res paging.Result[T], node func(T) N, edge func(paging.Cu
 	return nodes, edges, pageInfo(res)
 }
 
-// jobConnection pages through a job list of project and primes the loaders
-// with the jobs it returns. offsetLimit is the list's (see paging.Source).
-func jobConnection(ctx context.Context, project int64, req paging.Request, offsetLimit int, fetch paging.FetchFunc[*restclient.Job]) (*model.JobConnection, error) {
-	res, err := paging.Resolve(ctx, req, paging.Source[*restclient.Job]{Fetch: fetch, ID: jobID, OffsetLimit: offsetLimit})
+// jobConnection pages through src, a job list of project, and primes the
+// loaders with the jobs it returns.
+func jobConnection(ctx context.Context, project int64, req paging.Request, src paging.Source[*restclient.Job]) (*model.JobConnection, error) {
+	src.ID = jobID
+	res, err := paging.Resolve(ctx, req, src)
 	if err != nil {
 		return nil, err
 	}

@@ -2,10 +2,13 @@ package graph_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -303,6 +306,61 @@ func TestJobWalkIsStableWhileJobsAreCreated(t *testing.T) {
 		}
 	}
 	if fmt.Sprint(walked) != fmt.Sprint(baseline) {
+		t.Fatalf("walk while creating jobs returned %d jobs, baseline %d", len(walked), len(baseline))
+	}
+}
+
+// A walk with endCursor reads GitLab's keyset pages, one call per page, so it
+// goes on past GitLab's offset limit (lowered here to 300, as administrators
+// can) while jobs are created, and returns every job once, newest first.
+func TestJobWalkPassesTheOffsetLimit(t *testing.T) {
+	var mu sync.Mutex
+	var queries []url.Values
+	s := newStackWith(t, gitlabsim.Options{Seed: 1, OffsetLimit: 300}, graph.HandlerConfig{}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			queries = append(queries, r.URL.Query())
+			mu.Unlock()
+			next.ServeHTTP(w, r)
+		})
+	})
+	q := `query($p: Int!, $after: String) { project(id: $p) { jobs(first: 100, after: $after) {
+		pageInfo { hasNextPage endCursor } nodes { databaseId } } } }`
+	// walk reads every page, calling between after each but the last.
+	walk := func(between func()) []int64 {
+		vars := map[string]any{"p": gitlabsim.ProjectDemo}
+		var walked []int64
+		for pages := 0; ; pages++ {
+			mu.Lock()
+			queries = nil
+			mu.Unlock()
+			var page jobsPage
+			s.data(t, q, vars, &page)
+			mu.Lock()
+			if len(queries) != 1 || queries[0].Get("pagination") != "keyset" || queries[0].Get("per_page") != "100" {
+				t.Fatalf("page %d: upstream queries %v, want one keyset page of 100", pages, queries)
+			}
+			mu.Unlock()
+			for _, j := range page.Project.Jobs.Nodes {
+				walked = append(walked, j.DatabaseID)
+			}
+			if !page.Project.Jobs.PageInfo.HasNextPage {
+				return walked
+			}
+			vars["after"] = page.Project.Jobs.PageInfo.EndCursor
+			between()
+		}
+	}
+	baseline := walk(func() {})
+	walked := walk(func() {
+		if _, jobs := s.sim.AddPipeline(gitlabsim.ProjectDemo, "main"); len(jobs) == 0 {
+			t.Fatal("AddPipeline created no jobs")
+		}
+	})
+	if len(baseline) <= 300 || !slices.IsSortedFunc(baseline, func(a, b int64) int { return cmp.Compare(b, a) }) {
+		t.Fatalf("walked %d jobs, want more than the offset limit, newest first", len(baseline))
+	}
+	if !slices.Equal(walked, baseline) {
 		t.Fatalf("walk while creating jobs returned %d jobs, baseline %d", len(walked), len(baseline))
 	}
 }

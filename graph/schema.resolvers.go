@@ -177,12 +177,14 @@ func (r *pipelineResolver) Jobs(ctx context.Context, obj *model.Pipeline, status
 	opt := restclient.ListPipelineJobsOptions{Scope: scopeOf(statuses), IncludeRetried: includeRetried != nil && *includeRetried}
 	pid := projectKey(obj.ProjectID)
 	call := fmt.Sprintf("pipeline-jobs|%d|%d|%q|%t", obj.ProjectID, obj.DatabaseID, opt.Scope, opt.IncludeRetried)
-	return jobConnection(ctx, obj.ProjectID, req, 0, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
-		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
-			o := opt
-			o.Page, o.PerPage = page, perPage
-			return r.Client.ListPipelineJobs(ctx, pid, obj.DatabaseID, &o)
-		})
+	return jobConnection(ctx, obj.ProjectID, req, paging.Source[*restclient.Job]{
+		Fetch: func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
+			return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
+				o := opt
+				o.Page, o.PerPage = page, perPage
+				return r.Client.ListPipelineJobs(ctx, pid, obj.DatabaseID, &o)
+			})
+		},
 	})
 }
 
@@ -212,14 +214,24 @@ func (r *projectResolver) Jobs(ctx context.Context, obj *model.Project, statuses
 	}
 	opt := restclient.ListJobsOptions{Scope: scopeOf(statuses)}
 	call := fmt.Sprintf("project-jobs|%q|%q", obj.Key, opt.Scope)
-	// GitLab offers keyset pagination for project jobs, so it limits their
+	// GitLab offers keyset pagination for project jobs, and so limits their
 	// offset pagination.
-	return jobConnection(ctx, obj.DatabaseID, req, paging.GitLabOffsetLimit, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
-		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
-			o := opt
-			o.Page, o.PerPage = page, perPage
-			return r.Client.ListProjectJobs(ctx, obj.Key, &o)
-		})
+	return jobConnection(ctx, obj.DatabaseID, req, paging.Source[*restclient.Job]{
+		Fetch: func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
+			return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
+				o := opt
+				o.Page, o.PerPage = page, perPage
+				return r.Client.ListProjectJobs(ctx, obj.Key, &o)
+			})
+		},
+		OffsetLimit: paging.GitLabOffsetLimit,
+		Keyset: func(ctx context.Context, cursor string, perPage int) ([]*restclient.Job, string, error) {
+			return sharedKeysetPage(ctx, call, cursor, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
+				o := opt
+				o.Keyset, o.Cursor, o.PerPage = true, cursor, perPage
+				return r.Client.ListProjectJobs(ctx, obj.Key, &o)
+			})
+		},
 	})
 }
 

@@ -1,5 +1,5 @@
 // Package paging translates Relay cursor connections onto GitLab's offset
-// pagination.
+// pagination, and onto its keyset pagination where GitLab offers it.
 //
 // Every list jobgraph pages through is ordered by id, newest first. A cursor
 // holds an item's id and the offset it was served at: the offset finds the
@@ -10,7 +10,8 @@
 //
 // The client's page size is independent of GitLab's: each window of offsets is
 // read with the per_page that covers it in the fewest, smallest pages, fetched
-// concurrently.
+// concurrently. On lists with keyset pagination, forward pages from the start
+// or from an end cursor are read by keyset instead (see resolveKeyset).
 package paging
 
 import (
@@ -35,7 +36,8 @@ var (
 	// length GitLab does not report (project jobs): finding its end would
 	// mean reading the whole list.
 	// ErrOffsetLimit is returned when the items asked for lie past the
-	// list's offset limit, where GitLab serves no offset pages.
+	// list's offset limit, where GitLab serves no offset pages; only end
+	// cursors of keyset pages reach there.
 	ErrOffsetLimit = fmt.Errorf("GitLab serves only the first %d items of this list by offset", GitLabOffsetLimit)
 	ErrNeedsTotal  = errors.New("`last` without `before` needs a list total, which GitLab does not report for this list; page with `first`/`after`, or pass `before`")
 )
@@ -63,6 +65,11 @@ type Result[T any] struct {
 	Total *int
 }
 
+// KeysetFunc reads one upstream page by GitLab's keyset pagination: up to
+// perPage items after GitLab's cursor (from the list's start when cursor is
+// ""), and GitLab's cursor for the items after them, "" on the last page.
+type KeysetFunc[T any] func(ctx context.Context, cursor string, perPage int) (items []T, next string, err error)
+
 // Source is an upstream list ordered by id, newest first.
 type Source[T any] struct {
 	Fetch FetchFunc[T]
@@ -71,10 +78,28 @@ type Source[T any] struct {
 	// OffsetLimit is the first offset GitLab will not page to, 0 when it
 	// pages the whole list (see GitLabOffsetLimit).
 	OffsetLimit int
+	// Keyset, set where GitLab offers keyset pagination, reads forward pages
+	// from the list's start or from a page's end cursor (see resolveKeyset).
+	Keyset KeysetFunc[T]
 }
 
 // Resolve answers req over src.
 func Resolve[T any](ctx context.Context, req Request, src Source[T]) (Result[T], error) {
+	if src.Keyset == nil {
+		return resolveOffset(ctx, req, src)
+	}
+	if !req.Backward && req.Before == nil && (req.After == nil || req.After.Keyset != "") {
+		return resolveKeyset(ctx, req, src)
+	}
+	res, err := resolveOffset(ctx, req, src)
+	if errors.Is(err, ErrOffsetLimit) {
+		err = fmt.Errorf("%w; past them, page forward from a page's endCursor", err)
+	}
+	return res, err
+}
+
+// resolveOffset answers req with offset pages.
+func resolveOffset[T any](ctx context.Context, req Request, src Source[T]) (Result[T], error) {
 	r := &reader[T]{fetch: src.Fetch, known: map[int]T{}, end: math.MaxInt, limit: math.MaxInt}
 	if src.OffsetLimit > 0 {
 		r.limit = src.OffsetLimit
@@ -181,6 +206,33 @@ func Resolve[T any](ctx context.Context, req Request, src Source[T]) (Result[T],
 	}
 	if err != nil {
 		return Result[T]{}, err
+	}
+	return res, nil
+}
+
+// resolveKeyset answers a forward page from the list's start, or after an end
+// cursor that carries GitLab's keyset cursor, with one keyset call: no offset
+// is involved, so a client walking a list page by page with endCursor is
+// served at any depth, past the offset limit, and the walk is stable because
+// GitLab's cursor, like ours, is an id. The other cursors of the page carry
+// offsets as usual; they resume by offset, so past the offset limit only end
+// cursors resume. hasPreviousPage after a cursor is true, as in GitLab's own
+// GraphQL API: the cursor's item precedes the page.
+func resolveKeyset[T any](ctx context.Context, req Request, src Source[T]) (Result[T], error) {
+	cursor, offset := "", 0
+	if req.After != nil {
+		cursor, offset = req.After.Keyset, req.After.Offset+1
+	}
+	items, next, err := src.Keyset(ctx, cursor, req.Size)
+	if err != nil {
+		return Result[T]{}, err
+	}
+	res := Result[T]{Items: items, HasNext: next != "", HasPrevious: req.After != nil}
+	for i, v := range items {
+		res.Cursors = append(res.Cursors, Cursor{ID: src.ID(v), Offset: offset + i})
+	}
+	if n := len(res.Cursors); n > 0 {
+		res.Cursors[n-1].Keyset = next
 	}
 	return res, nil
 }

@@ -2,19 +2,24 @@ package paging
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 )
 
 // fakeList is an upstream list ordered by id descending, paged like GitLab.
 type fakeList struct {
-	mu        sync.Mutex // Resolve fetches pages concurrently
-	ids       []int64
-	withTotal bool
-	calls     [][2]int // page, perPage
+	mu          sync.Mutex // Resolve fetches pages concurrently
+	ids         []int64
+	withTotal   bool
+	calls       [][2]int // page, perPage
+	keysetCalls []string // cursors
 }
 
 func newFakeList(n int) *fakeList {
@@ -37,6 +42,33 @@ func (l *fakeList) fetch(_ context.Context, page, perPage int) (Page[int64], err
 		p.Total = &t
 	}
 	return p, nil
+}
+
+// keyset pages like GitLab's keyset pagination; its cursor is the id the
+// next page starts below.
+func (l *fakeList) keyset(_ context.Context, cursor string, perPage int) ([]int64, string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.keysetCalls = append(l.keysetCalls, cursor)
+	lo := 0
+	if cursor != "" {
+		below, err := strconv.ParseInt(cursor, 10, 64)
+		if err != nil {
+			return nil, "", err
+		}
+		lo = sort.Search(len(l.ids), func(i int) bool { return l.ids[i] < below })
+	}
+	hi := min(lo+perPage, len(l.ids))
+	next := ""
+	if hi < len(l.ids) {
+		next = strconv.FormatInt(l.ids[hi-1], 10)
+	}
+	return slices.Clone(l.ids[lo:hi]), next, nil
+}
+
+// source is l as a GitLab list with an offset limit and keyset pagination.
+func (l *fakeList) source() Source[int64] {
+	return Source[int64]{Fetch: l.fetch, ID: identity, OffsetLimit: GitLabOffsetLimit, Keyset: l.keyset}
 }
 
 // insertNewest adds n items with ids above every existing one, as GitLab does
@@ -283,6 +315,10 @@ func reference(ids []int64, req Request) (items []int64, next, prev bool) {
 		items = slice[:min(req.Size, len(slice))]
 		next = len(slice) > req.Size
 		prev = req.After != nil && existsAtOrAbove(req.After.ID)
+		if req.After != nil && req.After.Keyset != "" && req.Before == nil {
+			// Read by keyset: the cursor's item precedes the page.
+			prev = true
+		}
 	}
 	return items, next, prev
 }
@@ -291,9 +327,18 @@ func reference(ids []int64, req Request) (items []int64, next, prev bool) {
 // while the list grows and shrinks, and checks each answer against the Relay
 // algorithm applied to the list as it stands.
 func TestAgainstReference(t *testing.T) {
+	t.Run("offset", func(t *testing.T) { testAgainstReference(t, false) })
+	t.Run("offset and keyset", func(t *testing.T) { testAgainstReference(t, true) })
+}
+
+func testAgainstReference(t *testing.T, keyset bool) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	l := newFakeList(400)
 	l.withTotal = true
+	src := Source[int64]{Fetch: l.fetch, ID: identity}
+	if keyset {
+		src.Keyset = l.keyset
+	}
 	var cursors []Cursor
 	for i := 0; i < 2000; i++ {
 		switch rng.IntN(6) {
@@ -313,7 +358,7 @@ func TestAgainstReference(t *testing.T) {
 			c := cursors[rng.IntN(len(cursors))]
 			req.Before = &c
 		}
-		got, err := Resolve(context.Background(), req, Source[int64]{Fetch: l.fetch, ID: identity})
+		got, err := Resolve(context.Background(), req, src)
 		if err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
@@ -348,6 +393,7 @@ func TestFarCursorsCostLogarithmicCalls(t *testing.T) {
 
 func FuzzParseCursor(f *testing.F) {
 	f.Add(Cursor{ID: 1, Offset: 0}.String())
+	f.Add(Cursor{ID: 1, Offset: 0, Keyset: "eyJpZCI6IjEiLCJfa2QiOiJuIn0="}.String())
 	f.Add("")
 	f.Add("YzE6MTox")
 	f.Fuzz(func(t *testing.T, s string) {
@@ -398,5 +444,91 @@ func TestOffsetLimit(t *testing.T) {
 	res, err := Resolve(context.Background(), req, Source[int64]{Fetch: l.fetch, ID: identity})
 	if err != nil || len(res.Items) != 10 || res.Items[0] != beyond.ID-1 {
 		t.Fatalf("a list without a limit: %v %v", res.Items, err)
+	}
+}
+
+// A client walking a list with endCursor is served by keyset, one call per
+// page and no offset, so the walk goes on past the offset limit and returns
+// every item once, in order, while new items are created.
+func TestKeysetWalkPassesTheOffsetLimit(t *testing.T) {
+	const n = GitLabOffsetLimit + 250
+	l := newFakeList(n)
+	var got, pages int
+	var after *string
+	for {
+		req, err := Args{First: ptr(MaxPageSize), After: after}.Validate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.keysetCalls, l.calls = nil, nil
+		res, err := Resolve(context.Background(), req, l.source())
+		if err != nil {
+			t.Fatalf("page %d: %v", pages, err)
+		}
+		if len(l.keysetCalls) != 1 || len(l.calls) != 0 {
+			t.Fatalf("page %d: keyset calls %v, offset calls %v; want one keyset call", pages, l.keysetCalls, l.calls)
+		}
+		for _, v := range res.Items {
+			if v != int64(n-got) {
+				t.Fatalf("page %d: item %d, want %d", pages, v, n-got)
+			}
+			got++
+		}
+		if res.HasPrevious != (after != nil) {
+			t.Fatalf("page %d: hasPrevious %v", pages, res.HasPrevious)
+		}
+		pages++
+		if !res.HasNext {
+			break
+		}
+		end := res.Cursors[len(res.Cursors)-1]
+		if end.Keyset == "" || res.Cursors[0].Keyset != "" {
+			t.Fatalf("page %d: only the end cursor carries GitLab's cursor: %+v", pages, res.Cursors)
+		}
+		after = ptr(end.String())
+		l.insertNewest(3)
+	}
+	if got != n || pages != (n+MaxPageSize-1)/MaxPageSize {
+		t.Fatalf("walked %d items in %d pages, want %d", got, pages, n)
+	}
+}
+
+// Cursors a keyset page carries without GitLab's cursor (all but its last),
+// and every page read backwards, use offsets, within the offset limit.
+func TestKeysetMidPageCursorsResumeByOffset(t *testing.T) {
+	l := newFakeList(GitLabOffsetLimit + 250)
+	first, err := Resolve(context.Background(), Request{Size: 20}, l.source())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mid := first.Cursors[9]
+	l.calls, l.keysetCalls = nil, nil
+	res, err := Resolve(context.Background(), Request{Size: 5, After: &mid}, l.source())
+	if err != nil || res.Items[0] != mid.ID-1 || len(l.keysetCalls) != 0 || len(l.calls) != 1 {
+		t.Fatalf("after a mid-page cursor: %v %v, keyset %v, offset %v", res.Items, err, l.keysetCalls, l.calls)
+	}
+	end := first.Cursors[19]
+	res, err = Resolve(context.Background(), Request{Size: 5, Backward: true, Before: &end}, l.source())
+	if err != nil || !slices.Equal(res.Items, first.Items[14:19]) {
+		t.Fatalf("before an end cursor: %v %v", res.Items, err)
+	}
+	deep := Cursor{ID: l.ids[GitLabOffsetLimit+100], Offset: GitLabOffsetLimit + 100}
+	_, err = Resolve(context.Background(), Request{Size: 5, After: &deep}, l.source())
+	if !errors.Is(err, ErrOffsetLimit) || !strings.Contains(err.Error(), "endCursor") {
+		t.Fatalf("a mid-page cursor past the offset limit: err = %v, want ErrOffsetLimit saying how to page on", err)
+	}
+}
+
+func TestCursorCarriesKeyset(t *testing.T) {
+	c := Cursor{ID: 7, Offset: 3, Keyset: "eyJpZCI6IjciLCJfa2QiOiJuIn0="}
+	got, err := ParseCursor(c.String())
+	if err != nil || got != c {
+		t.Fatalf("round trip: %+v, %v", got, err)
+	}
+	for _, bad := range []string{"a b", "a&cursor=x", "%2F", string(make([]byte, maxKeysetLen+1))} {
+		raw := "c1:7:3:" + bad
+		if _, err := ParseCursor(base64.RawURLEncoding.EncodeToString([]byte(raw))); !errors.Is(err, ErrBadCursor) {
+			t.Errorf("keyset part %q: err = %v, want ErrBadCursor", bad, err)
+		}
 	}
 }
