@@ -17,32 +17,34 @@ const (
 // The benchmarked queries cost exactly the upstream calls their depth
 // promises, so their timings keep meaning the same thing.
 func TestBenchmarkedQueriesUpstreamCalls(t *testing.T) {
-	cases := []struct {
-		shape *shape
-		want  func(*data) map[string]int64
-	}{
-		{jobs100, func(*data) map[string]int64 {
-			return map[string]int64{routeProjectJobs: 1}
-		}},
-		{jobs100Duration, func(d *data) map[string]int64 {
-			return map[string]int64{routeProjectJobs: 1, routePipeline: int64(d.distinctPipelines())}
-		}},
-		{pipelineJobs, func(*data) map[string]int64 {
-			return map[string]int64{routeProject: 1, routePipelines: 1, routePipelineJobs: 20}
-		}},
-	}
 	s := newStack(t, 0)
-	for _, c := range cases {
-		t.Run(c.shape.name, func(t *testing.T) {
-			s.calls()
-			d, err := s.query(c.shape)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := s.calls(), c.want(d); !maps.Equal(got, want) {
-				t.Fatalf("upstream calls %v, want %v", got, want)
-			}
-		})
+	for _, f := range []family{page20, page100} {
+		cases := []struct {
+			shape *shape
+			want  func(*data) map[string]int64
+		}{
+			{f.depth1, func(*data) map[string]int64 {
+				return map[string]int64{routeProjectJobs: 1}
+			}},
+			{f.depth2, func(d *data) map[string]int64 {
+				return map[string]int64{routeProjectJobs: 1, routePipeline: int64(d.distinctPipelines())}
+			}},
+			{f.depth3, func(*data) map[string]int64 {
+				return map[string]int64{routeProject: 1, routePipelines: 1, routePipelineJobs: int64(f.depth3.wantSize)}
+			}},
+		}
+		for _, c := range cases {
+			t.Run(f.name+"/"+c.shape.name, func(t *testing.T) {
+				s.calls()
+				d, err := s.query(c.shape)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := s.calls(), c.want(d); !maps.Equal(got, want) {
+					t.Fatalf("upstream calls %v, want %v", got, want)
+				}
+			})
+		}
 	}
 }
 
@@ -51,34 +53,46 @@ func TestBenchmarkedQueriesUpstreamCalls(t *testing.T) {
 // concurrency.
 func TestBenchmarkedQueriesFanOut(t *testing.T) {
 	s := newStack(t, 0)
-	d, err := s.query(jobs100Duration)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := d.distinctPipelines(); n < 2 {
-		t.Fatalf("the 100 jobs belong to %d pipelines, want several", n)
-	}
-	if d, err = s.query(pipelineJobs); err != nil {
-		t.Fatal(err)
-	}
-	for i, p := range d.Project.Pipelines.Nodes {
-		if len(p.Jobs.Nodes) == 0 {
-			t.Fatalf("pipeline %d of 20 lists no jobs", i)
+	for _, f := range []family{page20, page100} {
+		d, err := s.query(f.depth2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := d.distinctPipelines(); n < 2 {
+			t.Fatalf("%s: the jobs belong to %d pipelines, want several", f.name, n)
+		}
+		if d, err = s.query(f.depth3); err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range d.Project.Pipelines.Nodes {
+			if len(p.Jobs.Nodes) == 0 {
+				t.Fatalf("%s: pipeline %d lists no jobs", f.name, i)
+			}
 		}
 	}
 }
 
 // The REST baseline reads the same jobs, with the same values, as the
-// gateway's 100-jobs query, so the two measure the same work.
+// gateway's depth1 queries, so the two measure the same work.
 func TestBaselineReadsWhatTheGatewayAnswers(t *testing.T) {
 	s := newStack(t, 0)
-	rest, err := s.rest100Jobs()
-	if err != nil {
-		t.Fatal(err)
+	for _, f := range []family{page20, page100} {
+		rest, err := s.restJobs(f.depth1.wantSize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.query(f.depth1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameJobs(t, d, rest)
 	}
-	d, err := s.query(jobs100)
-	if err != nil {
-		t.Fatal(err)
+}
+
+func sameJobs(t *testing.T, d *data, rest []restJob) {
+	t.Helper()
+	if len(rest) != len(d.Project.Jobs.Nodes) {
+		t.Fatalf("REST read %d jobs, the gateway answered %d", len(rest), len(d.Project.Jobs.Nodes))
 	}
 	for i, g := range d.Project.Jobs.Nodes {
 		r := rest[i]

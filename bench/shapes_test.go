@@ -80,25 +80,46 @@ const jobFields = `id databaseId name status
 	user { username name }
 	commit { title shortId }`
 
-var (
-	// jobs100 needs only the job list: everything it asks for is embedded.
-	jobs100 = newShape("depth1", 1, jobCount, 100,
-		`query($p: Int!) { project(id: $p) { jobs(first: 100) { nodes { `+jobFields+` } } } }`,
-		map[string]any{"p": gitlabsim.ProjectDemo})
-	// jobs100Duration adds a field only the full pipeline carries: the job
-	// list, then every distinct pipeline.
-	jobs100Duration = newShape("depth2", 2, jobCount, 100,
-		`query($p: Int!) { project(id: $p) { jobs(first: 100) { nodes { `+jobFields+` pipeline { duration } } } } }`,
-		map[string]any{"p": gitlabsim.ProjectDemo})
-	// pipelineJobs nests connections: the project by path, its pipelines,
-	// then every pipeline's jobs.
-	pipelineJobs = newShape("depth3", 3, pipelineCount, 20,
-		`query($path: String!) { project(fullPath: $path) { name
-			pipelines(first: 20) { nodes { jobs(first: 50) { nodes { name } } } } } }`,
-		map[string]any{"path": gitlabsim.ProjectPath(gitlabsim.ProjectDemo)})
+// family is the three query depths at one page size.
+type family struct {
+	name                   string
+	depth1, depth2, depth3 *shape
+}
 
-	depths = []*shape{jobs100, jobs100Duration, pipelineJobs}
+// newFamily builds the depths for pages of n jobs; depth3 lists that many
+// pipelines with up to n/2 jobs each.
+func newFamily(name string, n, pipelines int) family {
+	project := map[string]any{"p": gitlabsim.ProjectDemo, "n": n}
+	return family{
+		name: name,
+		// depth1 needs only the job list: everything it asks for is embedded.
+		depth1: newShape("depth1", 1, jobCount, n,
+			`query($p: Int!, $n: Int!) { project(id: $p) { jobs(first: $n) { nodes { `+jobFields+` } } } }`, project),
+		// depth2 adds a field only the full pipeline carries: the job list,
+		// then every distinct pipeline.
+		depth2: newShape("depth2", 2, jobCount, n,
+			`query($p: Int!, $n: Int!) { project(id: $p) { jobs(first: $n) { nodes { `+jobFields+` pipeline { duration } } } } }`, project),
+		// depth3 nests connections: the project by path, its pipelines, then
+		// every pipeline's jobs.
+		depth3: newShape("depth3", 3, pipelineCount, pipelines,
+			`query($path: String!, $pipelines: Int!, $jobs: Int!) { project(fullPath: $path) { name
+				pipelines(first: $pipelines) { nodes { jobs(first: $jobs) { nodes { name } } } } } }`,
+			map[string]any{"path": gitlabsim.ProjectPath(gitlabsim.ProjectDemo), "pipelines": pipelines, "jobs": n / 2}),
+	}
+}
+
+var (
+	// page20 is a dashboard's or a merge request widget's page of jobs.
+	page20 = newFamily("page20", 20, 5)
+	// page100 is the largest page GitLab and the gateway serve: 270 KB of
+	// job entities from GitLab for depth1.
+	page100 = newFamily("page100", 100, 20)
+
+	// jobs100 is the throughput benchmarks' query.
+	jobs100 = page100.depth1
 )
+
+func (f family) shapes() []*shape { return []*shape{f.depth1, f.depth2, f.depth3} }
 
 func newShape(name string, levels int, size func(*data) int, wantSize int, query string, vars map[string]any) *shape {
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})

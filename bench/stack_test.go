@@ -116,10 +116,10 @@ type restJob struct {
 	} `json:"commit"`
 }
 
-// rest100Jobs is the baseline: the REST call a frontend makes by hand for the
-// same 100 jobs, decoded.
-func (s *stack) rest100Jobs() ([]restJob, error) {
-	url := fmt.Sprintf("%s/api/v4/projects/%d/jobs?per_page=100", s.upstream.URL, gitlabsim.ProjectDemo)
+// restJobs is the baseline: the REST call a frontend makes by hand for the
+// same n jobs, decoded.
+func (s *stack) restJobs(n int) ([]restJob, error) {
+	url := fmt.Sprintf("%s/api/v4/projects/%d/jobs?per_page=%d", s.upstream.URL, gitlabsim.ProjectDemo, n)
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -128,14 +128,16 @@ func (s *stack) rest100Jobs() ([]restJob, error) {
 	if err := s.get(req, &jobs); err != nil {
 		return nil, err
 	}
-	if len(jobs) != 100 {
-		return nil, fmt.Errorf("REST listed %d jobs, want 100", len(jobs))
+	if len(jobs) != n {
+		return nil, fmt.Errorf("REST listed %d jobs, want %d", len(jobs), n)
 	}
 	return jobs, nil
 }
 
-// restOp is rest100Jobs as a benchmark operation.
-func (s *stack) restOp() error {
-	_, err := s.rest100Jobs()
-	return err
+// restOp is restJobs of n as a benchmark operation.
+func (s *stack) restOp(n int) func() error {
+	return func() error {
+		_, err := s.restJobs(n)
+		return err
+	}
 }
