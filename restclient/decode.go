@@ -79,7 +79,7 @@ func decodeOnce[T any](d *onceDecoding) *json.Unmarshalers {
 			*p = nil
 			return nil
 		case *p != nil:
-			return mergeInto(p, raw)
+			return locate(mergeInto(p, raw), dec, len(raw))
 		}
 		if v, ok := decoded[string(raw)]; ok {
 			*p = v
@@ -87,12 +87,26 @@ func decodeOnce[T any](d *onceDecoding) *json.Unmarshalers {
 		}
 		v := new(T)
 		if err := json.Unmarshal(raw, v, decodeOptions); err != nil {
-			return err
+			return locate(err, dec, len(raw))
 		}
 		decoded[string(raw)] = v
 		*p = v
 		return nil
 	})
+}
+
+// locate places an error from decoding an embedded object, the size bytes
+// dec just read, within the whole body, as if the body's decoder had met it:
+// "/1/user/id", not "/id".
+func locate(err error, dec *jsontext.Decoder, size int) error {
+	var se *json.SemanticError
+	if !errors.As(err, &se) {
+		return err
+	}
+	located := *se
+	located.JSONPointer = dec.StackPointer() + se.JSONPointer
+	located.ByteOffset += dec.InputOffset() - int64(size)
+	return &located
 }
 
 // mergeInto decodes a repeated member into the value the first one decoded

@@ -177,3 +177,17 @@ func TestDecodeSharesRepeatedObjects(t *testing.T) {
 		t.Errorf("null embedded objects decoded to %+v, %+v", c.Pipeline, c.Runner)
 	}
 }
+
+// An error inside an embedded object names its place in the whole body.
+func TestDecodeErrorsInEmbeddedObjectsAreLocated(t *testing.T) {
+	for body, where := range map[string]string{
+		`[{"id":1},{"id":2,"user":{"id":"x"}}]`:                                            `"/1/user/id"`,
+		`[{"id":1,"commit":{"id":"a"}},{"id":2,"commit":{"id":"a"},"commit":{"title":7}}]`: `"/1/commit/title"`,
+	} {
+		var jobs []*Job
+		err := decodeBody(strings.NewReader(body), &jobs)
+		if err == nil || !strings.Contains(err.Error(), where) {
+			t.Errorf("%s: error %v, want one within %s", body, err, where)
+		}
+	}
+}
