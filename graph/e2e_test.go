@@ -3,12 +3,14 @@ package graph_test
 import (
 	"bytes"
 	"cmp"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -324,44 +326,85 @@ func TestJobWalkPassesTheOffsetLimit(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	})
-	q := `query($p: Int!, $after: String) { project(id: $p) { jobs(first: 100, after: $after) {
-		pageInfo { hasNextPage endCursor } nodes { databaseId } } } }`
+	q := `query($p: Int!, $first: Int!, $after: String) { project(id: $p) { jobs(first: $first, after: $after) {
+		pageInfo { hasNextPage endCursor } edges { cursor node { databaseId } } } } }`
+	type page struct {
+		Project struct {
+			Jobs struct {
+				PageInfo struct {
+					HasNextPage bool   `json:"hasNextPage"`
+					EndCursor   string `json:"endCursor"`
+				} `json:"pageInfo"`
+				Edges []struct {
+					Cursor string `json:"cursor"`
+					Node   struct {
+						DatabaseID int64 `json:"databaseId"`
+					} `json:"node"`
+				} `json:"edges"`
+			} `json:"jobs"`
+		} `json:"project"`
+	}
+	// read reads first jobs after the cursor after ("" for none) with one
+	// keyset call of perPage.
+	read := func(first int, after string, perPage int) (ids []int64, cursors []string, next bool) {
+		t.Helper()
+		vars := map[string]any{"p": gitlabsim.ProjectDemo, "first": first}
+		if after != "" {
+			vars["after"] = after
+		}
+		mu.Lock()
+		queries = nil
+		mu.Unlock()
+		var p page
+		s.data(t, q, vars, &p)
+		mu.Lock()
+		defer mu.Unlock()
+		if len(queries) != 1 || queries[0].Get("pagination") != "keyset" || queries[0].Get("per_page") != strconv.Itoa(perPage) {
+			t.Fatalf("after %q: upstream queries %v, want one keyset page of %d", after, queries, perPage)
+		}
+		for _, e := range p.Project.Jobs.Edges {
+			ids, cursors = append(ids, e.Node.DatabaseID), append(cursors, e.Cursor)
+		}
+		return ids, cursors, p.Project.Jobs.PageInfo.HasNextPage
+	}
 	// walk reads every page, calling between after each but the last.
-	walk := func(between func()) []int64 {
-		vars := map[string]any{"p": gitlabsim.ProjectDemo}
-		var walked []int64
-		for pages := 0; ; pages++ {
-			mu.Lock()
-			queries = nil
-			mu.Unlock()
-			var page jobsPage
-			s.data(t, q, vars, &page)
-			mu.Lock()
-			if len(queries) != 1 || queries[0].Get("pagination") != "keyset" || queries[0].Get("per_page") != "100" {
-				t.Fatalf("page %d: upstream queries %v, want one keyset page of 100", pages, queries)
+	walk := func(between func()) (walked []int64, cursors []string) {
+		for after := ""; ; {
+			ids, pageCursors, next := read(100, after, 100)
+			walked, cursors = append(walked, ids...), append(cursors, pageCursors...)
+			if !next {
+				return walked, cursors
 			}
-			mu.Unlock()
-			for _, j := range page.Project.Jobs.Nodes {
-				walked = append(walked, j.DatabaseID)
-			}
-			if !page.Project.Jobs.PageInfo.HasNextPage {
-				return walked
-			}
-			vars["after"] = page.Project.Jobs.PageInfo.EndCursor
+			after = pageCursors[len(pageCursors)-1]
 			between()
 		}
 	}
-	baseline := walk(func() {})
-	walked := walk(func() {
+	baseline, cursors := walk(func() {})
+	walked, _ := walk(func() {
 		if _, jobs := s.sim.AddPipeline(gitlabsim.ProjectDemo, "main"); len(jobs) == 0 {
 			t.Fatal("AddPipeline created no jobs")
 		}
 	})
-	if len(baseline) <= 300 || !slices.IsSortedFunc(baseline, func(a, b int64) int { return cmp.Compare(b, a) }) {
-		t.Fatalf("walked %d jobs, want more than the offset limit, newest first", len(baseline))
+	if len(baseline) <= 400 || !slices.IsSortedFunc(baseline, func(a, b int64) int { return cmp.Compare(b, a) }) {
+		t.Fatalf("walked %d jobs, want over 400, newest first", len(baseline))
 	}
 	if !slices.Equal(walked, baseline) {
 		t.Fatalf("walk while creating jobs returned %d jobs, baseline %d", len(walked), len(baseline))
+	}
+	// Past the limit, a cursor from inside a page resumes by re-reading its
+	// page, and the last page's end cursor answers an empty page.
+	if ids, _, next := read(3, cursors[410], 100); !slices.Equal(ids, baseline[411:414]) || !next {
+		t.Fatalf("after the 411th job: %v next=%v, want %v", ids, next, baseline[411:414])
+	}
+	if ids, _, next := read(5, cursors[len(cursors)-1], 100); len(ids) != 0 || next {
+		t.Fatalf("after the last job: %v next=%v", ids, next)
+	}
+	// A cursor that can only resume by offset says what to do instead.
+	byOffset := paging.Cursor{ID: baseline[400], Offset: 400}.String()
+	out := s.do(t, gitlabsim.TokenMaintainer, q, map[string]any{"p": gitlabsim.ProjectDemo, "first": 5, "after": byOffset})
+	if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "BAD_USER_INPUT" ||
+		!strings.Contains(out.Errors[0].Message, "first 300 items") || !strings.Contains(out.Errors[0].Message, "endCursor") {
+		t.Fatalf("offset past GitLab's limit: %+v", out.Errors)
 	}
 }
 
@@ -382,6 +425,8 @@ func TestErrorsArePreciseAndPartial(t *testing.T) {
 		{"both ids", gitlabsim.TokenMaintainer, `{ project(id: 1, fullPath: "a/b") { name } }`, "BAD_USER_INPUT", "project"},
 		{"page too large", gitlabsim.TokenMaintainer, fmt.Sprintf(`{ project(id: %d) { jobs(first: 101) { nodes { name } } } }`, demo), "BAD_USER_INPUT", "project.jobs"},
 		{"garbage cursor", gitlabsim.TokenMaintainer, fmt.Sprintf(`{ project(id: %d) { jobs(after: "x!") { nodes { name } } } }`, demo), "BAD_USER_INPUT", "project.jobs"},
+		{"cursor carrying another job's GitLab cursor", gitlabsim.TokenMaintainer, fmt.Sprintf(`{ project(id: %d) { jobs(after: %q) { nodes { name } } } }`, demo,
+			paging.Cursor{ID: 200005, Keyset: base64.URLEncoding.EncodeToString([]byte(`{"id":"200009","_kd":"n"}`)), KeysetAfter: true}), "BAD_USER_INPUT", "project.jobs"},
 		{"garbage node id", gitlabsim.TokenMaintainer, `{ node(id: "Sm9iOjE6Mg==") { id } }`, "BAD_USER_INPUT", "node"},
 		{"last without total", gitlabsim.TokenMaintainer, fmt.Sprintf(`{ project(id: %d) { jobs(last: 5) { nodes { name } } } }`, demo), "BAD_USER_INPUT", "project.jobs"},
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"regexp"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -98,6 +99,10 @@ func classify(err error) (code, message string, ext map[string]any) {
 	return CodeInternal, "internal error", nil
 }
 
+// offsetLimitMessage is GitLab's 405 for an offset page past its
+// offset_pagination_limit, which administrators can lower.
+var offsetLimitMessage = regexp.MustCompile(`^Offset pagination has a maximum allowed offset of (\d+)`)
+
 func classifyUpstream(e *restclient.Error) (code, message string, ext map[string]any) {
 	gitlab := func(fallback string) string {
 		if e.Message != "" {
@@ -107,6 +112,11 @@ func classifyUpstream(e *restclient.Error) (code, message string, ext map[string
 	}
 	switch e.Kind {
 	case restclient.KindBadRequest:
+		if m := offsetLimitMessage.FindStringSubmatch(e.Message); m != nil {
+			// The limit is lower than GitLab's default, which the gateway
+			// plans with: say what a GraphQL client can do about it.
+			return CodeBadUserInput, fmt.Sprintf("GitLab serves only the first %s items of this list by offset; past them, page forward from a page's endCursor", m[1]), nil
+		}
 		return CodeBadUserInput, gitlab("400 Bad request"), nil
 	case restclient.KindUnauthenticated:
 		if e.StatusCode == 0 {

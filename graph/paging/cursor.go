@@ -2,6 +2,7 @@ package paging
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -21,22 +22,37 @@ const (
 	maxKeysetLen = 300
 )
 
+// How a cursor's GitLab keyset cursor relates to its item.
+const (
+	keysetAfter = "n" // GitLab's cursor for the items right after the item
+	keysetPage  = "p" // GitLab's cursor of the page the item was read from
+)
+
 // Cursor marks one item of an id-ordered list: its id, which keeps the
 // cursor's meaning when the list changes, and the offset it had when served,
 // which finds it again in one upstream call when the list did not change.
-// On the last item of a page read by keyset, Keyset is GitLab's cursor for
-// the items after it, which reads the next page at any depth in one call.
+//
+// An item read by keyset pagination also carries GitLab's keyset cursor, so
+// the list resumes after it by keyset, at any depth: on the last item of a
+// page GitLab's cursor for the items after it (KeysetAfter), on the others
+// (and on a last page's last item, after which GitLab gives no cursor) the
+// cursor the page was read from, re-read to resume after the item.
 type Cursor struct {
-	ID     int64
-	Offset int
-	Keyset string
+	ID          int64
+	Offset      int
+	Keyset      string
+	KeysetAfter bool
 }
 
 // String returns the opaque text form handed to clients.
 func (c Cursor) String() string {
 	raw := cursorPrefix + cursorSeparator + strconv.FormatInt(c.ID, 10) + cursorSeparator + strconv.Itoa(c.Offset)
 	if c.Keyset != "" {
-		raw += cursorSeparator + c.Keyset
+		kind := keysetPage
+		if c.KeysetAfter {
+			kind = keysetAfter
+		}
+		raw += cursorSeparator + kind + cursorSeparator + c.Keyset
 	}
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
@@ -51,7 +67,7 @@ func ParseCursor(s string) (Cursor, error) {
 		return Cursor{}, fmt.Errorf("%w: not base64url", ErrBadCursor)
 	}
 	parts := strings.Split(string(raw), cursorSeparator)
-	if (len(parts) != 3 && len(parts) != 4) || parts[0] != cursorPrefix {
+	if (len(parts) != 3 && len(parts) != 5) || parts[0] != cursorPrefix {
 		return Cursor{}, fmt.Errorf("%w: unknown format", ErrBadCursor)
 	}
 	id, err := strconv.ParseInt(parts[1], 10, 64)
@@ -63,11 +79,11 @@ func ParseCursor(s string) (Cursor, error) {
 		return Cursor{}, fmt.Errorf("%w: bad offset", ErrBadCursor)
 	}
 	c := Cursor{ID: id, Offset: offset}
-	if len(parts) == 4 {
-		if !validKeyset(parts[3]) {
+	if len(parts) == 5 {
+		c.Keyset, c.KeysetAfter = parts[4], parts[3] == keysetAfter
+		if (parts[3] != keysetAfter && parts[3] != keysetPage) || !c.keysetFits(c.Keyset) {
 			return Cursor{}, fmt.Errorf("%w: bad keyset cursor", ErrBadCursor)
 		}
-		c.Keyset = parts[3]
 	}
 	if c.String() != s {
 		return Cursor{}, fmt.Errorf("%w: not canonical", ErrBadCursor)
@@ -75,10 +91,14 @@ func ParseCursor(s string) (Cursor, error) {
 	return c, nil
 }
 
-// validKeyset reports whether k can be GitLab's keyset cursor: its base64
-// alphabets and padding, within maxKeysetLen. What it encodes is GitLab's to
-// judge.
-func validKeyset(k string) bool {
+// keysetFits reports whether k can be GitLab's keyset cursor for c: GitLab's
+// base64 alphabets and padding, within maxKeysetLen. GitLab's cursors are
+// opaque, but the ones it sends for id-ordered lists are base64 of a JSON
+// object naming the id the page starts below and a direction; a cursor that
+// reads so must start where c says, forwards. That catches a tampered or
+// mismatched cursor here, rather than as wrong items or GitLab's 500, while a
+// cursor in some other form is left for GitLab to judge.
+func (c Cursor) keysetFits(k string) bool {
 	if k == "" || len(k) > maxKeysetLen {
 		return false
 	}
@@ -90,5 +110,26 @@ func validKeyset(k string) bool {
 			return false
 		}
 	}
-	return true
+	var text []byte
+	for _, enc := range []*base64.Encoding{base64.URLEncoding, base64.RawURLEncoding, base64.StdEncoding, base64.RawStdEncoding} {
+		if b, err := enc.DecodeString(k); err == nil {
+			text = b
+			break
+		}
+	}
+	var fields struct {
+		ID        json.RawMessage `json:"id"`
+		Direction *string         `json:"_kd"`
+	}
+	if text == nil || json.Unmarshal(text, &fields) != nil || fields.ID == nil {
+		return true
+	}
+	start, err := strconv.ParseInt(strings.Trim(string(fields.ID), `"`), 10, 64)
+	if err != nil || (fields.Direction != nil && *fields.Direction != keysetAfter) {
+		return false
+	}
+	if c.KeysetAfter {
+		return start == c.ID
+	}
+	return start > c.ID
 }

@@ -11,7 +11,8 @@
 // The client's page size is independent of GitLab's: each window of offsets is
 // read with the per_page that covers it in the fewest, smallest pages, fetched
 // concurrently. On lists with keyset pagination, forward pages from the start
-// or from an end cursor are read by keyset instead (see resolveKeyset).
+// or after a cursor served from a keyset page are read by keyset instead (see
+// resolveKeyset).
 package paging
 
 import (
@@ -79,7 +80,8 @@ type Source[T any] struct {
 	// pages the whole list (see GitLabOffsetLimit).
 	OffsetLimit int
 	// Keyset, set where GitLab offers keyset pagination, reads forward pages
-	// from the list's start or from a page's end cursor (see resolveKeyset).
+	// from the list's start or after a cursor served from a keyset page (see
+	// resolveKeyset).
 	Keyset KeysetFunc[T]
 }
 
@@ -210,31 +212,60 @@ func resolveOffset[T any](ctx context.Context, req Request, src Source[T]) (Resu
 	return res, nil
 }
 
-// resolveKeyset answers a forward page from the list's start, or after an end
-// cursor that carries GitLab's keyset cursor, with one keyset call: no offset
-// is involved, so a client walking a list page by page with endCursor is
-// served at any depth, past the offset limit, and the walk is stable because
-// GitLab's cursor, like ours, is an id. The other cursors of the page carry
-// offsets as usual; they resume by offset, so past the offset limit only end
-// cursors resume. hasPreviousPage after a cursor is true, as in GitLab's own
-// GraphQL API: the cursor's item precedes the page.
+// resolveKeyset answers a forward page from the list's start, or after a
+// cursor that carries GitLab's keyset cursor, by keyset: no offset is
+// involved, so a client walking a list is served at any depth, past the
+// offset limit, and the walk is stable because GitLab's cursor, like ours,
+// stands for an id. From the start or after a page's end cursor it is one
+// call of the page's size; after another cursor, the GitLab page that cursor's
+// item was read from is read again, from the item on. hasPreviousPage after a
+// cursor is true, as in GitLab's own GraphQL API: the cursor's item precedes
+// the page.
 func resolveKeyset[T any](ctx context.Context, req Request, src Source[T]) (Result[T], error) {
-	cursor, offset := "", 0
-	if req.After != nil {
-		cursor, offset = req.After.Keyset, req.After.Offset+1
+	id := src.ID
+	res := Result[T]{HasPrevious: req.After != nil}
+	cursor, perPage, offset := "", req.Size, 0
+	skip := func(T) bool { return false }
+	if a := req.After; a != nil {
+		cursor, offset = a.Keyset, a.Offset+1
+		if !a.KeysetAfter {
+			// The page holds the cursor's item and those before it, at most
+			// a page of GitLab's, unless items were created below it since.
+			perPage = MaxUpstreamPerPage
+			skip = func(v T) bool { return id(v) >= a.ID }
+		}
 	}
-	items, next, err := src.Keyset(ctx, cursor, req.Size)
-	if err != nil {
-		return Result[T]{}, err
+	// Each round reads one GitLab page; a second only when items before the
+	// cursor's item took the first one's room.
+	for {
+		items, next, err := src.Keyset(ctx, cursor, perPage)
+		if err != nil {
+			return Result[T]{}, err
+		}
+		for i, v := range items {
+			if skip(v) {
+				continue
+			}
+			if len(res.Items) == req.Size {
+				res.HasNext = true
+				return res, nil
+			}
+			c := Cursor{ID: id(v), Offset: offset + len(res.Items), Keyset: cursor}
+			if i == len(items)-1 && next != "" && (Cursor{ID: c.ID, KeysetAfter: true}).keysetFits(next) {
+				c.Keyset, c.KeysetAfter = next, true
+			}
+			res.Items = append(res.Items, v)
+			res.Cursors = append(res.Cursors, c)
+		}
+		if next == "" {
+			return res, nil
+		}
+		if len(res.Items) == req.Size {
+			res.HasNext = true
+			return res, nil
+		}
+		cursor = next
 	}
-	res := Result[T]{Items: items, HasNext: next != "", HasPrevious: req.After != nil}
-	for i, v := range items {
-		res.Cursors = append(res.Cursors, Cursor{ID: src.ID(v), Offset: offset + i})
-	}
-	if n := len(res.Cursors); n > 0 {
-		res.Cursors[n-1].Keyset = next
-	}
-	return res, nil
 }
 
 // reader is a sparse, request-scoped view of an upstream list by offset.

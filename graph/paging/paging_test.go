@@ -482,8 +482,13 @@ func TestKeysetWalkPassesTheOffsetLimit(t *testing.T) {
 			break
 		}
 		end := res.Cursors[len(res.Cursors)-1]
-		if end.Keyset == "" || res.Cursors[0].Keyset != "" {
-			t.Fatalf("page %d: only the end cursor carries GitLab's cursor: %+v", pages, res.Cursors)
+		if end.Keyset == "" || !end.KeysetAfter {
+			t.Fatalf("page %d: the end cursor %+v carries no GitLab cursor for the items after it", pages, end)
+		}
+		for _, c := range res.Cursors[:len(res.Cursors)-1] {
+			if c.KeysetAfter || (after == nil) != (c.Keyset == "") {
+				t.Fatalf("page %d: cursor %+v, want the page's own GitLab cursor (none on the first page)", pages, c)
+			}
 		}
 		after = ptr(end.String())
 		l.insertNewest(3)
@@ -520,15 +525,81 @@ func TestKeysetMidPageCursorsResumeByOffset(t *testing.T) {
 }
 
 func TestCursorCarriesKeyset(t *testing.T) {
-	c := Cursor{ID: 7, Offset: 3, Keyset: "eyJpZCI6IjciLCJfa2QiOiJuIn0="}
-	got, err := ParseCursor(c.String())
-	if err != nil || got != c {
-		t.Fatalf("round trip: %+v, %v", got, err)
+	gitlab := func(json string) string { return base64.URLEncoding.EncodeToString([]byte(json)) }
+	good := []Cursor{
+		{ID: 7, Offset: 3, Keyset: gitlab(`{"id":"7","_kd":"n"}`), KeysetAfter: true},
+		{ID: 7, Offset: 3, Keyset: gitlab(`{"id":"9","_kd":"n"}`)},
+		{ID: 7, Offset: 3, Keyset: gitlab(`{"id":9}`)},
+		{ID: 7, Offset: 3, Keyset: "c29tZSBvdGhlciBmb3Jt", KeysetAfter: true}, // not GitLab's form: GitLab judges
 	}
-	for _, bad := range []string{"a b", "a&cursor=x", "%2F", string(make([]byte, maxKeysetLen+1))} {
-		raw := "c1:7:3:" + bad
-		if _, err := ParseCursor(base64.RawURLEncoding.EncodeToString([]byte(raw))); !errors.Is(err, ErrBadCursor) {
-			t.Errorf("keyset part %q: err = %v, want ErrBadCursor", bad, err)
+	for _, c := range good {
+		if got, err := ParseCursor(c.String()); err != nil || got != c {
+			t.Errorf("round trip of %+v: %+v, %v", c, got, err)
 		}
+	}
+	bad := map[string]string{
+		"another item's cursor": "n:" + gitlab(`{"id":"8","_kd":"n"}`),
+		"a page below the item": "p:" + gitlab(`{"id":"7","_kd":"n"}`),
+		"backwards":             "n:" + gitlab(`{"id":"7","_kd":"p"}`),
+		"not a number":          "n:" + gitlab(`{"id":"x","_kd":"n"}`),
+		"unknown kind":          "x:" + gitlab(`{"id":"7","_kd":"n"}`),
+		"query syntax":          "n:a&cursor=x",
+		"escapes":               "n:%2F",
+		"space":                 "n:a b",
+		"longer than GitLab's":  "n:" + strings.Repeat("a", maxKeysetLen+1),
+		"kind without a cursor": "n:",
+		"cursor without a kind": gitlab(`{"id":"7","_kd":"n"}`),
+	}
+	for name, tail := range bad {
+		raw := "c1:7:3:" + tail
+		if _, err := ParseCursor(base64.RawURLEncoding.EncodeToString([]byte(raw))); !errors.Is(err, ErrBadCursor) {
+			t.Errorf("%s: err = %v, want ErrBadCursor", name, err)
+		}
+	}
+}
+
+// Any cursor of a keyset page resumes by keyset, so past the offset limit a
+// client may also go on from inside a page, or ask again after the last page.
+func TestKeysetResumesFromAnyCursorOfAKeysetPage(t *testing.T) {
+	l := newFakeList(GitLabOffsetLimit + 150)
+	src := l.source()
+	var page Result[int64]
+	var after *Cursor
+	for range (GitLabOffsetLimit + 100) / MaxPageSize {
+		res, err := Resolve(context.Background(), Request{Size: MaxPageSize, After: after}, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, after = res, &res.Cursors[len(res.Cursors)-1]
+	}
+	mid := page.Cursors[40]
+	if mid.Offset < GitLabOffsetLimit || mid.Keyset == "" || mid.KeysetAfter {
+		t.Fatalf("cursor %+v: want one past the offset limit, carrying its page's GitLab cursor", mid)
+	}
+	l.insertNewest(30)
+	l.remove(mid.ID - 2)
+	l.calls, l.keysetCalls = nil, nil
+	res, err := Resolve(context.Background(), Request{Size: 10, After: &mid}, src)
+	want := []int64{mid.ID - 1, mid.ID - 3, mid.ID - 4, mid.ID - 5, mid.ID - 6, mid.ID - 7, mid.ID - 8, mid.ID - 9, mid.ID - 10, mid.ID - 11}
+	if err != nil || !slices.Equal(res.Items, want) || !res.HasNext || !res.HasPrevious || len(l.keysetCalls) != 1 || len(l.calls) != 0 {
+		t.Fatalf("after a mid-page cursor: %v next=%v prev=%v %v, keyset calls %v, offset calls %v",
+			res.Items, res.HasNext, res.HasPrevious, err, l.keysetCalls, l.calls)
+	}
+	for {
+		res, err = Resolve(context.Background(), Request{Size: MaxPageSize, After: after}, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after = &res.Cursors[len(res.Cursors)-1]
+		if !res.HasNext {
+			break
+		}
+	}
+	if res.Items[len(res.Items)-1] != 1 || after.KeysetAfter {
+		t.Fatalf("last page ends with %d, end cursor %+v", res.Items[len(res.Items)-1], after)
+	}
+	again, err := Resolve(context.Background(), Request{Size: 5, After: after}, src)
+	if err != nil || len(again.Items) != 0 || again.HasNext || !again.HasPrevious {
+		t.Fatalf("after the last page's end cursor: %v next=%v prev=%v %v", again.Items, again.HasNext, again.HasPrevious, err)
 	}
 }
