@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -405,6 +406,38 @@ func TestJobWalkPassesTheOffsetLimit(t *testing.T) {
 	if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "BAD_USER_INPUT" ||
 		!strings.Contains(out.Errors[0].Message, "first 300 items") || !strings.Contains(out.Errors[0].Message, "endCursor") {
 		t.Fatalf("offset past GitLab's limit: %+v", out.Errors)
+	}
+}
+
+// A GitLab that predates keyset pagination of project jobs refuses it with
+// 405; jobs are then paged by offset, and keyset is not asked for again.
+func TestJobsPageByOffsetWhereGitLabHasNoKeyset(t *testing.T) {
+	var refused atomic.Int64
+	s := newStackWith(t, gitlabsim.Options{Seed: 1}, graph.HandlerConfig{}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("pagination") == "keyset" {
+				refused.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusMethodNotAllowed)
+				_, _ = w.Write([]byte(`{"error":"Keyset pagination is not yet available for this type of request"}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	q := `query($p: Int!, $after: String) { project(id: $p) { jobs(first: 30, after: $after) {
+		pageInfo { hasNextPage endCursor } nodes { databaseId } } } }`
+	vars := map[string]any{"p": gitlabsim.ProjectDemo}
+	var first, second jobsPage
+	s.data(t, q, vars, &first)
+	vars["after"] = first.Project.Jobs.PageInfo.EndCursor
+	s.data(t, q, vars, &second)
+	a, b := first.Project.Jobs.Nodes, second.Project.Jobs.Nodes
+	if len(a) != 30 || len(b) != 30 || b[0].DatabaseID >= a[29].DatabaseID || !second.Project.Jobs.PageInfo.HasNextPage {
+		t.Fatalf("pages of %d and %d jobs, %d then %d", len(a), len(b), a[len(a)-1].DatabaseID, b[0].DatabaseID)
+	}
+	if n := refused.Load(); n != 1 {
+		t.Fatalf("keyset asked for %d times, want once", n)
 	}
 }
 

@@ -226,10 +226,12 @@ func (r *projectResolver) Jobs(ctx context.Context, obj *model.Project, statuses
 		},
 		OffsetLimit: paging.GitLabOffsetLimit,
 		Keyset: func(ctx context.Context, cursor string, perPage int) ([]*restclient.Job, string, error) {
-			return sharedKeysetPage(ctx, call, cursor, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
-				o := opt
-				o.Keyset, o.Cursor, o.PerPage = true, cursor, perPage
-				return r.Client.ListProjectJobs(ctx, obj.Key, &o)
+			return r.jobsKeyset(func() ([]*restclient.Job, string, error) {
+				return sharedKeysetPage(ctx, call, cursor, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
+					o := opt
+					o.Keyset, o.Cursor, o.PerPage = true, cursor, perPage
+					return r.Client.ListProjectJobs(ctx, obj.Key, &o)
+				})
 			})
 		},
 	})

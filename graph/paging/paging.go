@@ -36,11 +36,17 @@ var (
 	// ErrNeedsTotal is returned for `last` without `before` on a list whose
 	// length GitLab does not report (project jobs): finding its end would
 	// mean reading the whole list.
+	ErrNeedsTotal = errors.New("`last` without `before` needs a list total, which GitLab does not report for this list; page with `first`/`after`, or pass `before`")
+
 	// ErrOffsetLimit is returned when the items asked for lie past the
-	// list's offset limit, where GitLab serves no offset pages; only end
-	// cursors of keyset pages reach there.
+	// list's offset limit, where GitLab serves no offset pages; only cursors
+	// served from keyset pages reach there.
 	ErrOffsetLimit = fmt.Errorf("GitLab serves only the first %d items of this list by offset", GitLabOffsetLimit)
-	ErrNeedsTotal  = errors.New("`last` without `before` needs a list total, which GitLab does not report for this list; page with `first`/`after`, or pass `before`")
+
+	// ErrKeysetUnavailable is returned by a KeysetFunc when GitLab does not
+	// offer keyset pagination for the list after all (versions before it);
+	// Resolve then pages by offset.
+	ErrKeysetUnavailable = errors.New("GitLab offers no keyset pagination for this list")
 )
 
 // Page is one upstream page.
@@ -91,7 +97,10 @@ func Resolve[T any](ctx context.Context, req Request, src Source[T]) (Result[T],
 		return resolveOffset(ctx, req, src)
 	}
 	if !req.Backward && req.Before == nil && (req.After == nil || req.After.Keyset != "") {
-		return resolveKeyset(ctx, req, src)
+		res, err := resolveKeyset(ctx, req, src)
+		if !errors.Is(err, ErrKeysetUnavailable) {
+			return res, err
+		}
 	}
 	res, err := resolveOffset(ctx, req, src)
 	if errors.Is(err, ErrOffsetLimit) {

@@ -603,3 +603,22 @@ func TestKeysetResumesFromAnyCursorOfAKeysetPage(t *testing.T) {
 		t.Fatalf("after the last page's end cursor: %v next=%v prev=%v %v", again.Items, again.HasNext, again.HasPrevious, err)
 	}
 }
+
+// Where GitLab turns out to offer no keyset pagination, pages are read by
+// offset.
+func TestKeysetUnavailableFallsBackToOffset(t *testing.T) {
+	l := newFakeList(500)
+	src := l.source()
+	src.Keyset = func(context.Context, string, int) ([]int64, string, error) {
+		return nil, "", ErrKeysetUnavailable
+	}
+	res, err := Resolve(context.Background(), Request{Size: 20}, src)
+	if err != nil || len(res.Items) != 20 || res.Items[0] != 500 || !res.HasNext || len(l.calls) != 1 {
+		t.Fatalf("first page: %v next=%v %v, offset calls %v", res.Items, res.HasNext, err, l.calls)
+	}
+	end := res.Cursors[19]
+	res, err = Resolve(context.Background(), Request{Size: 20, After: &end}, src)
+	if err != nil || len(res.Items) != 20 || res.Items[0] != 480 {
+		t.Fatalf("second page: %v %v", res.Items, err)
+	}
+}
