@@ -100,8 +100,9 @@ func classify(err error) (code, message string, ext map[string]any) {
 }
 
 // offsetLimitMessage is GitLab's 405 for an offset page past its
-// offset_pagination_limit, which administrators can lower.
-var offsetLimitMessage = regexp.MustCompile(`^Offset pagination has a maximum allowed offset of (\d+)`)
+// offset_pagination_limit, which administrators can lower, and the type of
+// the list's objects; project jobs (Ci::Build) are read past it by keyset.
+var offsetLimitMessage = regexp.MustCompile(`^Offset pagination has a maximum allowed offset of (\d+) for requests that return objects of type (\S+?)\.`)
 
 func classifyUpstream(e *restclient.Error) (code, message string, ext map[string]any) {
 	gitlab := func(fallback string) string {
@@ -115,7 +116,11 @@ func classifyUpstream(e *restclient.Error) (code, message string, ext map[string
 		if m := offsetLimitMessage.FindStringSubmatch(e.Message); m != nil {
 			// The limit is lower than GitLab's default, which the gateway
 			// plans with: say what a GraphQL client can do about it.
-			return CodeBadUserInput, fmt.Sprintf("GitLab serves only the first %s items of this list by offset; past them, page forward from a page's endCursor", m[1]), nil
+			msg := fmt.Sprintf("GitLab serves only the first %s items of this list by offset", m[1])
+			if m[2] == "Ci::Build" {
+				msg += "; past them, page forward from a page's endCursor"
+			}
+			return CodeBadUserInput, msg, nil
 		}
 		return CodeBadUserInput, gitlab("400 Bad request"), nil
 	case restclient.KindUnauthenticated:

@@ -29,6 +29,7 @@ func TestClassify(t *testing.T) {
 		{upstream(restclient.KindUnauthenticated, 401, "401 Unauthorized"), CodeUnauthenticated, "GitLab rejected the request's credentials (401 Unauthorized)", false},
 		{upstream(restclient.KindUnauthenticated, 0, "bad token characters"), CodeUnauthenticated, "the request's credentials are malformed", false},
 		{upstream(restclient.KindBadRequest, 405, "Offset pagination has a maximum allowed offset of 300 for requests that return objects of type Ci::Build."), CodeBadUserInput, "GitLab serves only the first 300 items of this list by offset; past them, page forward from a page's endCursor", false},
+		{upstream(restclient.KindBadRequest, 405, "Offset pagination has a maximum allowed offset of 300 for requests that return objects of type Project. Remaining records can be retrieved using keyset pagination."), CodeBadUserInput, "GitLab serves only the first 300 items of this list by offset", false},
 		{upstream(restclient.KindBadRequest, 405, "Keyset pagination is not yet available for this type of request"), CodeBadUserInput, "Keyset pagination is not yet available for this type of request", false},
 		{upstream(restclient.KindUpstream, 502, "<html>nginx</html>"), CodeUpstreamError, "GitLab answered with an error", false},
 		{upstream(restclient.KindMalformed, 200, "unexpected EOF"), CodeUpstreamError, "GitLab answered with an error", false},

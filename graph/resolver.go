@@ -7,10 +7,12 @@
 package graph
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"jobgraph/graph/paging"
 	"jobgraph/restclient"
@@ -21,27 +23,36 @@ import (
 type Resolver struct {
 	Client *restclient.Client
 
-	// noJobsKeyset is set once GitLab refused keyset pagination of project
-	// jobs (versions before it): from then on they are paged by offset
-	// without asking again.
-	noJobsKeyset atomic.Bool
+	// noJobsKeysetSince is when GitLab last refused keyset pagination of
+	// project jobs (Unix nanoseconds, 0 for never).
+	noJobsKeysetSince atomic.Int64
 }
+
+// jobsKeysetRetry is how long project jobs are paged by offset alone after
+// GitLab refused keyset pagination for them, before it is asked again: an
+// upgrade may have brought it.
+const jobsKeysetRetry = 10 * time.Minute
 
 // keysetUnavailable is GitLab's answer to pagination=keyset on a list it
 // pages by offset only.
 const keysetUnavailable = "Keyset pagination is not yet available"
 
-// jobsKeyset reads a page of project jobs by keyset with read, or reports
-// paging.ErrKeysetUnavailable when GitLab does not offer it.
-func (r *Resolver) jobsKeyset(read func() ([]*restclient.Job, string, error)) ([]*restclient.Job, string, error) {
-	if r.noJobsKeyset.Load() {
-		return nil, "", paging.ErrKeysetUnavailable
+// jobsSource completes src, a list of project jobs, with keyset pagination
+// read through readKeyset, unless GitLab refused it lately. GitLab limits
+// offsets only on lists it offers keyset pagination for.
+func (r *Resolver) jobsSource(src paging.Source[*restclient.Job], readKeyset func(ctx context.Context, cursor string, perPage int) ([]*restclient.Job, string, error)) paging.Source[*restclient.Job] {
+	if since := r.noJobsKeysetSince.Load(); since != 0 && time.Since(time.Unix(0, since)) < jobsKeysetRetry {
+		return src
 	}
-	items, next, err := read()
-	var e *restclient.Error
-	if errors.As(err, &e) && e.StatusCode == http.StatusMethodNotAllowed && strings.HasPrefix(e.Message, keysetUnavailable) {
-		r.noJobsKeyset.Store(true)
-		return nil, "", paging.ErrKeysetUnavailable
+	src.OffsetLimit = paging.GitLabOffsetLimit
+	src.Keyset = func(ctx context.Context, cursor string, perPage int) ([]*restclient.Job, string, error) {
+		items, next, err := readKeyset(ctx, cursor, perPage)
+		var e *restclient.Error
+		if errors.As(err, &e) && e.StatusCode == http.StatusMethodNotAllowed && strings.HasPrefix(e.Message, keysetUnavailable) {
+			r.noJobsKeysetSince.Store(time.Now().UnixNano())
+			return nil, "", paging.ErrKeysetUnavailable
+		}
+		return items, next, err
 	}
-	return items, next, err
+	return src
 }

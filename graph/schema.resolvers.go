@@ -214,27 +214,21 @@ func (r *projectResolver) Jobs(ctx context.Context, obj *model.Project, statuses
 	}
 	opt := restclient.ListJobsOptions{Scope: scopeOf(statuses)}
 	call := fmt.Sprintf("project-jobs|%q|%q", obj.Key, opt.Scope)
-	// GitLab offers keyset pagination for project jobs, and so limits their
-	// offset pagination.
-	return jobConnection(ctx, obj.DatabaseID, req, paging.Source[*restclient.Job]{
-		Fetch: func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
-			return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
-				o := opt
-				o.Page, o.PerPage = page, perPage
-				return r.Client.ListProjectJobs(ctx, obj.Key, &o)
-			})
-		},
-		OffsetLimit: paging.GitLabOffsetLimit,
-		Keyset: func(ctx context.Context, cursor string, perPage int) ([]*restclient.Job, string, error) {
-			return r.jobsKeyset(func() ([]*restclient.Job, string, error) {
-				return sharedKeysetPage(ctx, call, cursor, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
-					o := opt
-					o.Keyset, o.Cursor, o.PerPage = true, cursor, perPage
-					return r.Client.ListProjectJobs(ctx, obj.Key, &o)
-				})
-			})
-		},
-	})
+	fetch := func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
+		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
+			o := opt
+			o.Page, o.PerPage = page, perPage
+			return r.Client.ListProjectJobs(ctx, obj.Key, &o)
+		})
+	}
+	keyset := func(ctx context.Context, cursor string, perPage int) ([]*restclient.Job, string, error) {
+		return sharedKeysetPage(ctx, call, cursor, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
+			o := opt
+			o.Keyset, o.Cursor, o.PerPage = true, cursor, perPage
+			return r.Client.ListProjectJobs(ctx, obj.Key, &o)
+		})
+	}
+	return jobConnection(ctx, obj.DatabaseID, req, r.jobsSource(paging.Source[*restclient.Job]{Fetch: fetch}, keyset))
 }
 
 // Job is the resolver for the job field.

@@ -91,45 +91,56 @@ func ParseCursor(s string) (Cursor, error) {
 	return c, nil
 }
 
-// keysetFits reports whether k can be GitLab's keyset cursor for c: GitLab's
-// base64 alphabets and padding, within maxKeysetLen. GitLab's cursors are
-// opaque, but the ones it sends for id-ordered lists are base64 of a JSON
-// object naming the id the page starts below and a direction; a cursor that
-// reads so must start where c says, forwards. That catches a tampered or
-// mismatched cursor here, rather than as wrong items or GitLab's 500, while a
-// cursor in some other form is left for GitLab to judge.
+// keysetFits reports whether k can be GitLab's keyset cursor for c (see
+// keysetStart).
 func (c Cursor) keysetFits(k string) bool {
-	if k == "" || len(k) > maxKeysetLen {
+	start, known, ok := keysetStart(k)
+	switch {
+	case !ok:
 		return false
+	case !known:
+		return true
+	case c.KeysetAfter:
+		return start == c.ID
+	}
+	return start > c.ID
+}
+
+// keysetStart checks that k can be GitLab's keyset cursor: GitLab's base64
+// alphabets and padding, within maxKeysetLen. GitLab's cursors are opaque,
+// but the ones it sends for id-ordered lists are URL-safe base64 of a JSON
+// object naming the id the page starts below and the direction, forwards
+// ("_kd":"n"); a cursor that reads as such an object must read forwards, and
+// start is its id. That catches a tampered or mismatched cursor here rather
+// than as wrong items or GitLab's 500. A cursor in some other form, from a
+// GitLab that changed it, is left for GitLab to judge (known is false).
+func keysetStart(k string) (start int64, known, ok bool) {
+	if k == "" || len(k) > maxKeysetLen {
+		return 0, false, false
 	}
 	for _, r := range k {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9',
 			r == '-', r == '_', r == '+', r == '/', r == '=':
 		default:
-			return false
+			return 0, false, false
 		}
 	}
-	var text []byte
-	for _, enc := range []*base64.Encoding{base64.URLEncoding, base64.RawURLEncoding, base64.StdEncoding, base64.RawStdEncoding} {
-		if b, err := enc.DecodeString(k); err == nil {
-			text = b
-			break
-		}
+	// As Ruby's Base64.urlsafe_decode64 reads it: either alphabet, padding
+	// optional.
+	std := strings.NewReplacer("-", "+", "_", "/").Replace(strings.TrimRight(k, "="))
+	text, err := base64.RawStdEncoding.DecodeString(std)
+	var fields map[string]json.RawMessage
+	if err != nil || json.Unmarshal(text, &fields) != nil || fields["id"] == nil {
+		return 0, false, true
 	}
-	var fields struct {
-		ID        json.RawMessage `json:"id"`
-		Direction *string         `json:"_kd"`
+	var direction string
+	if json.Unmarshal(fields["_kd"], &direction) != nil || direction != keysetAfter {
+		return 0, false, false
 	}
-	if text == nil || json.Unmarshal(text, &fields) != nil || fields.ID == nil {
-		return true
+	start, err = strconv.ParseInt(strings.Trim(string(fields["id"]), `"`), 10, 64)
+	if err != nil {
+		return 0, false, false
 	}
-	start, err := strconv.ParseInt(strings.Trim(string(fields.ID), `"`), 10, 64)
-	if err != nil || (fields.Direction != nil && *fields.Direction != keysetAfter) {
-		return false
-	}
-	if c.KeysetAfter {
-		return start == c.ID
-	}
-	return start > c.ID
+	return start, true, true
 }

@@ -101,6 +101,8 @@ func Resolve[T any](ctx context.Context, req Request, src Source[T]) (Result[T],
 		if !errors.Is(err, ErrKeysetUnavailable) {
 			return res, err
 		}
+		// GitLab limits offsets only on lists it pages by keyset.
+		src.OffsetLimit = 0
 	}
 	res, err := resolveOffset(ctx, req, src)
 	if errors.Is(err, ErrOffsetLimit) {
@@ -221,6 +223,16 @@ func resolveOffset[T any](ctx context.Context, req Request, src Source[T]) (Resu
 	return res, nil
 }
 
+// maxKeysetRounds bounds the GitLab pages read to resume after one cursor:
+// its item's page, and at most two more when items before it in that page
+// came to match the list's status filter since.
+const maxKeysetRounds = 3
+
+// errKeysetCursorLost is returned when a cursor's item is not found within
+// maxKeysetRounds pages of where it was read: the cursor was tampered with,
+// or the list changed beyond recognition.
+var errKeysetCursorLost = fmt.Errorf("%w: the cursor's item is no longer where its page was read; page again from the start", ErrBadArgs)
+
 // resolveKeyset answers a forward page from the list's start, or after a
 // cursor that carries GitLab's keyset cursor, by keyset: no offset is
 // involved, so a client walking a list is served at any depth, past the
@@ -234,44 +246,50 @@ func resolveKeyset[T any](ctx context.Context, req Request, src Source[T]) (Resu
 	id := src.ID
 	res := Result[T]{HasPrevious: req.After != nil}
 	cursor, perPage, offset := "", req.Size, 0
-	skip := func(T) bool { return false }
+	reached := func(T) bool { return true }
 	if a := req.After; a != nil {
 		cursor, offset = a.Keyset, a.Offset+1
 		if !a.KeysetAfter {
-			// The page holds the cursor's item and those before it, at most
-			// a page of GitLab's, unless items were created below it since.
+			// The page holds the cursor's item and up to 99 before it.
 			perPage = MaxUpstreamPerPage
-			skip = func(v T) bool { return id(v) >= a.ID }
+			reached = func(v T) bool { return id(v) < a.ID }
 		}
 	}
-	// Each round reads one GitLab page; a second only when items before the
-	// cursor's item took the first one's room.
-	for {
+	for round := 1; ; round++ {
 		items, next, err := src.Keyset(ctx, cursor, perPage)
 		if err != nil {
 			return Result[T]{}, err
 		}
+		// The page's own cursor goes on its items that fit it, so any of
+		// them resumes by keyset.
+		start, known, ok := keysetStart(cursor)
 		for i, v := range items {
-			if skip(v) {
+			if !reached(v) {
 				continue
 			}
 			if len(res.Items) == req.Size {
 				res.HasNext = true
 				return res, nil
 			}
-			c := Cursor{ID: id(v), Offset: offset + len(res.Items), Keyset: cursor}
+			c := Cursor{ID: id(v), Offset: offset + len(res.Items)}
+			if ok && (!known || start > c.ID) {
+				c.Keyset = cursor
+			}
 			if i == len(items)-1 && next != "" && (Cursor{ID: c.ID, KeysetAfter: true}).keysetFits(next) {
 				c.Keyset, c.KeysetAfter = next, true
 			}
 			res.Items = append(res.Items, v)
 			res.Cursors = append(res.Cursors, c)
 		}
-		if next == "" {
+		switch {
+		case len(res.Items) == req.Size:
+			res.HasNext = next != ""
 			return res, nil
-		}
-		if len(res.Items) == req.Size {
-			res.HasNext = true
+		case next == "" || next == cursor || len(items) == 0:
+			// The list ends here (GitLab links no page after an empty one).
 			return res, nil
+		case round == maxKeysetRounds:
+			return Result[T]{}, errKeysetCursorLost
 		}
 		cursor = next
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -44,26 +45,31 @@ func (l *fakeList) fetch(_ context.Context, page, perPage int) (Page[int64], err
 	return p, nil
 }
 
-// keyset pages like GitLab's keyset pagination; its cursor is the id the
-// next page starts below.
+// keyset pages like GitLab's keyset pagination, with GitLab's cursors: URL-safe
+// base64 of the id the next page starts below and the direction.
 func (l *fakeList) keyset(_ context.Context, cursor string, perPage int) ([]int64, string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.keysetCalls = append(l.keysetCalls, cursor)
 	lo := 0
 	if cursor != "" {
-		below, err := strconv.ParseInt(cursor, 10, 64)
-		if err != nil {
-			return nil, "", err
+		below, known, ok := keysetStart(cursor)
+		if !known || !ok {
+			return nil, "", fmt.Errorf("GitLab's 500: cursor %q", cursor)
 		}
 		lo = sort.Search(len(l.ids), func(i int) bool { return l.ids[i] < below })
 	}
 	hi := min(lo+perPage, len(l.ids))
 	next := ""
 	if hi < len(l.ids) {
-		next = strconv.FormatInt(l.ids[hi-1], 10)
+		next = gitlabCursor(l.ids[hi-1])
 	}
 	return slices.Clone(l.ids[lo:hi]), next, nil
+}
+
+// gitlabCursor is GitLab's keyset cursor for the items below id.
+func gitlabCursor(id int64) string {
+	return base64.URLEncoding.EncodeToString([]byte(`{"id":"` + strconv.FormatInt(id, 10) + `","_kd":"n"}`))
 }
 
 // source is l as a GitLab list with an offset limit and keyset pagination.
@@ -529,7 +535,8 @@ func TestCursorCarriesKeyset(t *testing.T) {
 	good := []Cursor{
 		{ID: 7, Offset: 3, Keyset: gitlab(`{"id":"7","_kd":"n"}`), KeysetAfter: true},
 		{ID: 7, Offset: 3, Keyset: gitlab(`{"id":"9","_kd":"n"}`)},
-		{ID: 7, Offset: 3, Keyset: gitlab(`{"id":9}`)},
+		{ID: 7, Offset: 3, Keyset: gitlab(`{"id":9,"_kd":"n"}`)},
+		{ID: 7, Offset: 3, Keyset: strings.TrimRight(gitlab(`{"id":"7","_kd":"n"}`), "="), KeysetAfter: true},
 		{ID: 7, Offset: 3, Keyset: "c29tZSBvdGhlciBmb3Jt", KeysetAfter: true}, // not GitLab's form: GitLab judges
 	}
 	for _, c := range good {
@@ -620,5 +627,60 @@ func TestKeysetUnavailableFallsBackToOffset(t *testing.T) {
 	res, err = Resolve(context.Background(), Request{Size: 20, After: &end}, src)
 	if err != nil || len(res.Items) != 20 || res.Items[0] != 480 {
 		t.Fatalf("second page: %v %v", res.Items, err)
+	}
+}
+
+// Resuming after a cursor of a keyset page reads its page again, and a page
+// more when items before the cursor's took its room; a cursor whose item is
+// nowhere near its page is refused after a bounded number of calls.
+func TestKeysetResumeIsBounded(t *testing.T) {
+	l := newFakeList(1000)
+	src := l.source()
+	item := int64(500)
+	twoPages := Cursor{ID: item, Offset: 500, Keyset: gitlabCursor(item + 150)}
+	res, err := Resolve(context.Background(), Request{Size: 5, After: &twoPages}, src)
+	if err != nil || !slices.Equal(res.Items, []int64{499, 498, 497, 496, 495}) || !res.HasNext || len(l.keysetCalls) != 2 {
+		t.Fatalf("150 items into its page: %v next=%v %v after keyset calls %v", res.Items, res.HasNext, err, l.keysetCalls)
+	}
+	if c := res.Cursors[0]; c.Keyset != l.keysetCalls[1] || c.KeysetAfter {
+		t.Fatalf("cursor %+v, want the second page's GitLab cursor", c)
+	}
+	l.keysetCalls = nil
+	lost := Cursor{ID: item, Offset: 500, Keyset: gitlabCursor(990)}
+	if _, err := Resolve(context.Background(), Request{Size: 5, After: &lost}, src); !errors.Is(err, ErrBadArgs) || len(l.keysetCalls) != maxKeysetRounds {
+		t.Fatalf("cursor 490 items from its page: err = %v after %d keyset calls, want ErrBadArgs after %d", err, len(l.keysetCalls), maxKeysetRounds)
+	}
+}
+
+// A GitLab that links a next page from an empty one, or links a page to
+// itself, ends the read instead of looping.
+func TestKeysetStopsOnPagesThatDoNotAdvance(t *testing.T) {
+	for name, next := range map[string]func(cursor string) string{
+		"empty page":     func(string) string { return gitlabCursor(7) },
+		"page to itself": func(cursor string) string { return cursor },
+	} {
+		calls := 0
+		src := Source[int64]{ID: identity, Fetch: newFakeList(1).fetch, Keyset: func(_ context.Context, cursor string, _ int) ([]int64, string, error) {
+			calls++
+			return nil, next(cursor), nil
+		}}
+		after := Cursor{ID: 5, Keyset: gitlabCursor(6)}
+		res, err := Resolve(context.Background(), Request{Size: 5, After: &after}, src)
+		if err != nil || len(res.Items) != 0 || calls != 1 {
+			t.Errorf("%s: %v %v after %d calls", name, res.Items, err, calls)
+		}
+	}
+}
+
+// Where GitLab offers no keyset pagination it imposes no offset limit either.
+func TestKeysetUnavailableLiftsTheOffsetLimit(t *testing.T) {
+	l := newFakeList(GitLabOffsetLimit + 100)
+	src := l.source()
+	src.Keyset = func(context.Context, string, int) ([]int64, string, error) { return nil, "", ErrKeysetUnavailable }
+	id := l.ids[GitLabOffsetLimit+49]
+	deep := Cursor{ID: id, Offset: GitLabOffsetLimit + 49, Keyset: gitlabCursor(id), KeysetAfter: true}
+	res, err := Resolve(context.Background(), Request{Size: 10, After: &deep}, src)
+	if err != nil || len(res.Items) != 10 || res.Items[0] != deep.ID-1 {
+		t.Fatalf("past 50,000 by offset: %v %v", res.Items, err)
 	}
 }
