@@ -54,6 +54,12 @@ func TestKeysetCursorsAsGitLabReadsThem(t *testing.T) {
 		t.Fatalf("forward pages %v %v, want %v %v", first, second, all[:5], all[5:10])
 	}
 	padded := base64.URLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"id":"%d","_kd":"n"}`, first[4])))
+	// Ruby's urlsafe_decode64 also reads the standard alphabet's + and /;
+	// pad the JSON until its encoding has both.
+	standard := ""
+	for pad := ""; !strings.Contains(standard, "+") || !strings.Contains(standard, "/"); pad += " " {
+		standard = base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf(`{"id":"%d","_kd":"n","x":">?>?>?"%s}`, first[4], pad)))
+	}
 	tests := []struct {
 		name     string
 		cursor   string
@@ -62,6 +68,7 @@ func TestKeysetCursorsAsGitLabReadsThem(t *testing.T) {
 	}{
 		{"padded forward", padded, second, true},
 		{"unpadded forward", strings.TrimRight(padded, "="), second, true},
+		{"standard alphabet forward", standard, second, true},
 		{"backward from the second page's first id", rawCursor(fmt.Sprintf(`{"id":"%d","_kd":"p"}`, second[0])), first, true},
 		{"backward near the newest", rawCursor(fmt.Sprintf(`{"id":"%d","_kd":"p"}`, all[2])), all[:2], true},
 		{"forward without id is the first page", rawCursor(`{"_kd":"n"}`), first, true},

@@ -207,11 +207,12 @@ func encodeCursor(id int64) string {
 // the result must be a JSON object. The id may come as a string (as GitLab
 // writes it) or a number.
 func decodeCursor(s string) (keysetPosition, error) {
-	enc := base64.URLEncoding.Strict()
+	// Base64.urlsafe_decode64: padding added only when missing and needed,
+	// then both alphabets accepted, strictly.
 	if !strings.HasSuffix(s, "=") && len(s)%4 != 0 {
-		enc = base64.RawURLEncoding.Strict()
+		s += strings.Repeat("=", 4-len(s)%4)
 	}
-	raw, err := enc.DecodeString(s)
+	raw, err := base64.StdEncoding.Strict().DecodeString(strings.NewReplacer("-", "+", "_", "/").Replace(s))
 	if err != nil {
 		return keysetPosition{}, fmt.Errorf("cursor is not URL-safe base64: %w", err)
 	}

@@ -73,6 +73,8 @@ func TestPaginationValidation(t *testing.T) {
 		{"pagination=keyset&order_by=id&sort=asc", 405, `{"error":"Keyset pagination is not yet available for this type of request"}`, ""},
 		{"pagination=keyset&cursor=%21%21", 500, `{"message":"500 Internal Server Error"}`, ""},
 		{"pagination=keyset&cursor=bm90IGpzb24", 500, `{"message":"500 Internal Server Error"}`, ""},
+		{"pagination=keyset&cursor=eyJpZCI6IjciLCJfa2QiOiJuIn1%3D", 500, `{"message":"500 Internal Server Error"}`, ""},
+		{"pagination=keyset&cursor=eyJpZCI6IjciLCJfa2QiOiJuIn0%3D%3D", 500, `{"message":"500 Internal Server Error"}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
