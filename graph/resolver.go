@@ -24,8 +24,8 @@ type Resolver struct {
 	Client *restclient.Client
 
 	// noJobsKeysetSince is when GitLab last refused keyset pagination of
-	// project jobs (Unix nanoseconds, 0 for never).
-	noJobsKeysetSince atomic.Int64
+	// project jobs, nil for never; its monotonic reading measures the wait.
+	noJobsKeysetSince atomic.Pointer[time.Time]
 }
 
 // jobsKeysetRetry is how long project jobs are paged by offset alone after
@@ -41,7 +41,7 @@ const keysetUnavailable = "Keyset pagination is not yet available"
 // read through readKeyset, unless GitLab refused it lately. GitLab limits
 // offsets only on lists it offers keyset pagination for.
 func (r *Resolver) jobsSource(src paging.Source[*restclient.Job], readKeyset func(ctx context.Context, cursor string, perPage int) ([]*restclient.Job, string, error)) paging.Source[*restclient.Job] {
-	if since := r.noJobsKeysetSince.Load(); since != 0 && time.Since(time.Unix(0, since)) < jobsKeysetRetry {
+	if since := r.noJobsKeysetSince.Load(); since != nil && time.Since(*since) < jobsKeysetRetry {
 		return src
 	}
 	src.OffsetLimit = paging.GitLabOffsetLimit
@@ -49,7 +49,8 @@ func (r *Resolver) jobsSource(src paging.Source[*restclient.Job], readKeyset fun
 		items, next, err := readKeyset(ctx, cursor, perPage)
 		var e *restclient.Error
 		if errors.As(err, &e) && e.StatusCode == http.StatusMethodNotAllowed && strings.HasPrefix(e.Message, keysetUnavailable) {
-			r.noJobsKeysetSince.Store(time.Now().UnixNano())
+			now := time.Now()
+			r.noJobsKeysetSince.Store(&now)
 			return nil, "", paging.ErrKeysetUnavailable
 		}
 		return items, next, err

@@ -34,7 +34,8 @@ func TestJobsKeysetRefusalIsRememberedForAWhile(t *testing.T) {
 	if src := r.jobsSource(paging.Source[*restclient.Job]{}, read); src.Keyset != nil || src.OffsetLimit != 0 {
 		t.Fatal("right after the refusal, keyset pagination is still asked for, or offsets limited")
 	}
-	r.noJobsKeysetSince.Store(time.Now().Add(-jobsKeysetRetry - time.Second).UnixNano())
+	long := time.Now().Add(-jobsKeysetRetry - time.Second)
+	r.noJobsKeysetSince.Store(&long)
 	if src := r.jobsSource(paging.Source[*restclient.Job]{}, read); src.Keyset == nil {
 		t.Fatal("long after the refusal, keyset pagination is not asked for again")
 	}

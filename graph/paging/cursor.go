@@ -91,56 +91,44 @@ func ParseCursor(s string) (Cursor, error) {
 	return c, nil
 }
 
-// keysetFits reports whether k can be GitLab's keyset cursor for c (see
-// keysetStart).
+// keysetFits reports whether k can be GitLab's keyset cursor for c: one
+// that reads on right after c's item (KeysetAfter) or from above it.
 func (c Cursor) keysetFits(k string) bool {
-	start, known, ok := keysetStart(k)
-	switch {
-	case !ok:
-		return false
-	case !known:
-		return true
-	case c.KeysetAfter:
-		return start == c.ID
+	start, ok := keysetStart(k)
+	if c.KeysetAfter {
+		return ok && start == c.ID
 	}
-	return start > c.ID
+	return ok && start > c.ID
 }
 
-// keysetStart checks that k can be GitLab's keyset cursor: GitLab's base64
-// alphabets and padding, within maxKeysetLen. GitLab's cursors are opaque,
-// but the ones it sends for id-ordered lists are URL-safe base64 of a JSON
-// object naming the id the page starts below and the direction, forwards
-// ("_kd":"n"); a cursor that reads as such an object must read forwards, and
-// start is its id. That catches a tampered or mismatched cursor here rather
-// than as wrong items or GitLab's 500. A cursor in some other form, from a
-// GitLab that changed it, is left for GitLab to judge (known is false).
-func keysetStart(k string) (start int64, known, ok bool) {
+// keysetStart reads GitLab's keyset cursor k for an id-ordered list, as
+// GitLab reads it: URL-safe base64 (Ruby's Base64.urlsafe_decode64) of a JSON
+// object with the id the page starts below and the direction, which must be
+// forwards ("_kd":"n"). GitLab calls its cursors opaque, but a tampered or
+// mismatched one would otherwise surface as wrong items or GitLab's 500; a
+// GitLab that changed the form would need this reading changed too.
+func keysetStart(k string) (start int64, ok bool) {
 	if k == "" || len(k) > maxKeysetLen {
-		return 0, false, false
+		return 0, false
 	}
-	for _, r := range k {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9',
-			r == '-', r == '_', r == '+', r == '/', r == '=':
-		default:
-			return 0, false, false
-		}
-	}
-	// As Ruby's Base64.urlsafe_decode64 reads it: either alphabet, padding
-	// optional.
-	std := strings.NewReplacer("-", "+", "_", "/").Replace(strings.TrimRight(k, "="))
-	text, err := base64.RawStdEncoding.DecodeString(std)
+	text, err := urlsafeDecode64(k)
 	var fields map[string]json.RawMessage
-	if err != nil || json.Unmarshal(text, &fields) != nil || fields["id"] == nil {
-		return 0, false, true
+	if err != nil || json.Unmarshal(text, &fields) != nil {
+		return 0, false
 	}
 	var direction string
 	if json.Unmarshal(fields["_kd"], &direction) != nil || direction != keysetAfter {
-		return 0, false, false
+		return 0, false
 	}
 	start, err = strconv.ParseInt(strings.Trim(string(fields["id"]), `"`), 10, 64)
-	if err != nil {
-		return 0, false, false
+	return start, err == nil
+}
+
+// urlsafeDecode64 decodes s as Ruby's Base64.urlsafe_decode64 does: padding
+// added only when s has none and needs it, either alphabet, strictly.
+func urlsafeDecode64(s string) ([]byte, error) {
+	if !strings.HasSuffix(s, "=") && len(s)%4 != 0 {
+		s += strings.Repeat("=", 4-len(s)%4)
 	}
-	return start, true, true
+	return base64.StdEncoding.Strict().DecodeString(strings.NewReplacer("-", "+", "_", "/").Replace(s))
 }

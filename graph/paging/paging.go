@@ -105,10 +105,15 @@ func Resolve[T any](ctx context.Context, req Request, src Source[T]) (Result[T],
 		src.OffsetLimit = 0
 	}
 	res, err := resolveOffset(ctx, req, src)
-	if errors.Is(err, ErrOffsetLimit) {
-		err = fmt.Errorf("%w; past them, page forward from a page's endCursor", err)
+	if !errors.Is(err, ErrOffsetLimit) {
+		return res, err
 	}
-	return res, err
+	// The limit holds only where GitLab offers keyset pagination: ask.
+	if _, _, kerr := src.Keyset(ctx, "", 1); errors.Is(kerr, ErrKeysetUnavailable) {
+		src.OffsetLimit = 0
+		return resolveOffset(ctx, req, src)
+	}
+	return res, fmt.Errorf("%w; past them, page forward from a page's endCursor", err)
 }
 
 // resolveOffset answers req with offset pages.
@@ -223,9 +228,10 @@ func resolveOffset[T any](ctx context.Context, req Request, src Source[T]) (Resu
 	return res, nil
 }
 
-// maxKeysetRounds bounds the GitLab pages read to resume after one cursor:
-// its item's page, and at most two more when items before it in that page
-// came to match the list's status filter since.
+// maxKeysetRounds bounds the GitLab pages read to find where to resume after
+// one cursor: its item's page, and at most two more when items before it in
+// that page came to match the list's status filter since. One more page may
+// then be read to fill the answer.
 const maxKeysetRounds = 3
 
 // errKeysetCursorLost is returned when a cursor's item is not found within
@@ -262,7 +268,7 @@ func resolveKeyset[T any](ctx context.Context, req Request, src Source[T]) (Resu
 		}
 		// The page's own cursor goes on its items that fit it, so any of
 		// them resumes by keyset.
-		start, known, ok := keysetStart(cursor)
+		start, ok := keysetStart(cursor)
 		for i, v := range items {
 			if !reached(v) {
 				continue
@@ -272,7 +278,7 @@ func resolveKeyset[T any](ctx context.Context, req Request, src Source[T]) (Resu
 				return res, nil
 			}
 			c := Cursor{ID: id(v), Offset: offset + len(res.Items)}
-			if ok && (!known || start > c.ID) {
+			if ok && start > c.ID {
 				c.Keyset = cursor
 			}
 			if i == len(items)-1 && next != "" && (Cursor{ID: c.ID, KeysetAfter: true}).keysetFits(next) {
@@ -288,8 +294,13 @@ func resolveKeyset[T any](ctx context.Context, req Request, src Source[T]) (Resu
 		case next == "" || next == cursor || len(items) == 0:
 			// The list ends here (GitLab links no page after an empty one).
 			return res, nil
-		case round == maxKeysetRounds:
+		case len(res.Items) == 0 && round == maxKeysetRounds:
 			return Result[T]{}, errKeysetCursorLost
+		case round > maxKeysetRounds:
+			// Pages of 100 fill any page within one round of its first
+			// item; a GitLab serving smaller ones gets a short page.
+			res.HasNext = true
+			return res, nil
 		}
 		cursor = next
 	}

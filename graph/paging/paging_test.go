@@ -3,6 +3,7 @@ package paging
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -53,8 +54,16 @@ func (l *fakeList) keyset(_ context.Context, cursor string, perPage int) ([]int6
 	l.keysetCalls = append(l.keysetCalls, cursor)
 	lo := 0
 	if cursor != "" {
-		below, known, ok := keysetStart(cursor)
-		if !known || !ok {
+		text, err := base64.URLEncoding.DecodeString(cursor)
+		var c struct {
+			ID        string `json:"id"`
+			Direction string `json:"_kd"`
+		}
+		if err != nil || json.Unmarshal(text, &c) != nil || c.Direction != "n" {
+			return nil, "", fmt.Errorf("GitLab's 500: cursor %q", cursor)
+		}
+		below, err := strconv.ParseInt(c.ID, 10, 64)
+		if err != nil {
 			return nil, "", fmt.Errorf("GitLab's 500: cursor %q", cursor)
 		}
 		lo = sort.Search(len(l.ids), func(i int) bool { return l.ids[i] < below })
@@ -537,7 +546,7 @@ func TestCursorCarriesKeyset(t *testing.T) {
 		{ID: 7, Offset: 3, Keyset: gitlab(`{"id":"9","_kd":"n"}`)},
 		{ID: 7, Offset: 3, Keyset: gitlab(`{"id":9,"_kd":"n"}`)},
 		{ID: 7, Offset: 3, Keyset: strings.TrimRight(gitlab(`{"id":"7","_kd":"n"}`), "="), KeysetAfter: true},
-		{ID: 7, Offset: 3, Keyset: "c29tZSBvdGhlciBmb3Jt", KeysetAfter: true}, // not GitLab's form: GitLab judges
+		{ID: 7, Offset: 3, Keyset: strings.ReplaceAll(gitlab(`{"id":"8","_kd":"n","x":">?>?>?"}`), "_", "/")}, // both alphabets, as Ruby reads them
 	}
 	for _, c := range good {
 		if got, err := ParseCursor(c.String()); err != nil || got != c {
@@ -556,6 +565,14 @@ func TestCursorCarriesKeyset(t *testing.T) {
 		"longer than GitLab's":  "n:" + strings.Repeat("a", maxKeysetLen+1),
 		"kind without a cursor": "n:",
 		"cursor without a kind": gitlab(`{"id":"7","_kd":"n"}`),
+		"no direction":          "p:" + gitlab(`{"id":"9"}`),
+		"id spelled twice":      "n:" + gitlab(`{"id":"8","Id":"7","_kd":"n"}`),
+		"another form":          "n:c29tZSBvdGhlciBmb3Jt",
+		"no id":                 "p:" + gitlab(`{"_kd":"p"}`),
+		"no id, forwards":       "p:" + gitlab(`{"_kd":"n"}`),
+		"over-padded":           "n:" + gitlab(`{"id":"7","_kd":"n"}`) + "=",
+		"padding short":         "n:eyJpZCI6IjciLCJfa2QiOiJuIn0==",
+		"trailing bits":         "n:eyJpZCI6IjciLCJfa2QiOiJuIn1=",
 	}
 	for name, tail := range bad {
 		raw := "c1:7:3:" + tail
@@ -682,5 +699,31 @@ func TestKeysetUnavailableLiftsTheOffsetLimit(t *testing.T) {
 	res, err := Resolve(context.Background(), Request{Size: 10, After: &deep}, src)
 	if err != nil || len(res.Items) != 10 || res.Items[0] != deep.ID-1 {
 		t.Fatalf("past 50,000 by offset: %v %v", res.Items, err)
+	}
+}
+
+// A cursor found in the last page the search may read still gets a full page.
+func TestKeysetResumeFillsThePageAfterALateFind(t *testing.T) {
+	l := newFakeList(1000)
+	late := Cursor{ID: 510, Offset: 490, Keyset: gitlabCursor(800)}
+	res, err := Resolve(context.Background(), Request{Size: 20, After: &late}, l.source())
+	if err != nil || len(res.Items) != 20 || res.Items[0] != 509 || res.Items[19] != 490 || len(l.keysetCalls) != maxKeysetRounds+1 {
+		t.Fatalf("%v %v after keyset calls %v", res.Items, err, l.keysetCalls)
+	}
+}
+
+// Past the offset limit, a cursor that resumes by offset finds out whether
+// GitLab offers keyset pagination at all: if not, there is no limit.
+func TestOffsetLimitHoldsOnlyWithKeyset(t *testing.T) {
+	l := newFakeList(GitLabOffsetLimit + 100)
+	deep := Cursor{ID: l.ids[GitLabOffsetLimit+10], Offset: GitLabOffsetLimit + 10}
+	src := l.source()
+	if _, err := Resolve(context.Background(), Request{Size: 5, After: &deep}, src); !errors.Is(err, ErrOffsetLimit) {
+		t.Fatalf("with keyset: err = %v, want ErrOffsetLimit", err)
+	}
+	src.Keyset = func(context.Context, string, int) ([]int64, string, error) { return nil, "", ErrKeysetUnavailable }
+	res, err := Resolve(context.Background(), Request{Size: 5, After: &deep}, src)
+	if err != nil || len(res.Items) != 5 || res.Items[0] != deep.ID-1 {
+		t.Fatalf("without keyset: %v %v", res.Items, err)
 	}
 }
