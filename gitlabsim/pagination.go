@@ -3,6 +3,7 @@ package gitlabsim
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -208,7 +209,11 @@ func encodeCursor(id int64) string {
 // writes it) or a number.
 func decodeCursor(s string) (keysetPosition, error) {
 	// Base64.urlsafe_decode64: padding added only when missing and needed,
-	// then both alphabets accepted, strictly.
+	// then both alphabets accepted, strictly (no line breaks, which Go's
+	// decoder would skip).
+	if strings.ContainsAny(s, "\r\n") {
+		return keysetPosition{}, errors.New("cursor is not URL-safe base64: line break")
+	}
 	if !strings.HasSuffix(s, "=") && len(s)%4 != 0 {
 		s += strings.Repeat("=", 4-len(s)%4)
 	}

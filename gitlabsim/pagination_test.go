@@ -74,6 +74,7 @@ func TestPaginationValidation(t *testing.T) {
 		{"pagination=keyset&cursor=%21%21", 500, `{"message":"500 Internal Server Error"}`, ""},
 		{"pagination=keyset&cursor=bm90IGpzb24", 500, `{"message":"500 Internal Server Error"}`, ""},
 		{"pagination=keyset&cursor=eyJpZCI6IjciLCJfa2QiOiJuIn1%3D", 500, `{"message":"500 Internal Server Error"}`, ""},
+		{"pagination=keyset&cursor=eyJpZCI6IjciLCJf%0Aa2QiOiJuIn0%3D", 500, `{"message":"500 Internal Server Error"}`, ""},
 		{"pagination=keyset&cursor=eyJpZCI6IjciLCJfa2QiOiJuIn0%3D%3D", 500, `{"message":"500 Internal Server Error"}`, ""},
 	}
 	for _, tt := range tests {

@@ -175,15 +175,6 @@ func (j *job) finished() bool {
 
 func (j *job) hasLog() bool { return j.ErasedAt.IsZero() && (j.LogLines > 0 || j.LogBytes > 0) }
 
-func (j *job) hasArchive() bool {
-	for _, a := range j.Artifacts {
-		if a.FileType == "archive" {
-			return true
-		}
-	}
-	return false
-}
-
 // world is everything the simulator knows; Sim guards it with one RWMutex.
 type world struct {
 	seed        int64

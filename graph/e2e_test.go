@@ -409,35 +409,53 @@ func TestJobWalkPassesTheOffsetLimit(t *testing.T) {
 	}
 }
 
-// A GitLab that predates keyset pagination of project jobs refuses it with
-// 405; jobs are then paged by offset, and keyset is not asked for again.
+// A GitLab that predates keyset pagination of project jobs either ignores
+// pagination=keyset and answers an offset page, or refuses it with 405; jobs
+// are then paged by offset, and keyset is not asked for again.
 func TestJobsPageByOffsetWhereGitLabHasNoKeyset(t *testing.T) {
-	var refused atomic.Int64
-	s := newStackWith(t, gitlabsim.Options{Seed: 1}, graph.HandlerConfig{}, func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Query().Get("pagination") == "keyset" {
-				refused.Add(1)
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusMethodNotAllowed)
-				_, _ = w.Write([]byte(`{"error":"Keyset pagination is not yet available for this type of request"}`))
-				return
-			}
+	oldGitLab := map[string]func(w http.ResponseWriter, r *http.Request, next http.Handler){
+		"ignores the parameter": func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+			q := r.URL.Query()
+			q.Del("pagination")
+			q.Del("cursor")
+			r.URL.RawQuery = q.Encode()
 			next.ServeHTTP(w, r)
-		})
-	})
-	q := `query($p: Int!, $after: String) { project(id: $p) { jobs(first: 30, after: $after) {
-		pageInfo { hasNextPage endCursor } nodes { databaseId } } } }`
-	vars := map[string]any{"p": gitlabsim.ProjectDemo}
-	var first, second jobsPage
-	s.data(t, q, vars, &first)
-	vars["after"] = first.Project.Jobs.PageInfo.EndCursor
-	s.data(t, q, vars, &second)
-	a, b := first.Project.Jobs.Nodes, second.Project.Jobs.Nodes
-	if len(a) != 30 || len(b) != 30 || b[0].DatabaseID >= a[29].DatabaseID || !second.Project.Jobs.PageInfo.HasNextPage {
-		t.Fatalf("pages of %d and %d jobs, %d then %d", len(a), len(b), a[len(a)-1].DatabaseID, b[0].DatabaseID)
+		},
+		"refuses it": func(w http.ResponseWriter, _ *http.Request, _ http.Handler) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			_, _ = w.Write([]byte(`{"error":"Keyset pagination is not yet available for this type of request"}`))
+		},
 	}
-	if n := refused.Load(); n != 1 {
-		t.Fatalf("keyset asked for %d times, want once", n)
+	for name, answer := range oldGitLab {
+		t.Run(name, func(t *testing.T) {
+			var asked atomic.Int64
+			s := newStackWith(t, gitlabsim.Options{Seed: 1}, graph.HandlerConfig{}, func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Query().Get("pagination") != "keyset" {
+						next.ServeHTTP(w, r)
+						return
+					}
+					asked.Add(1)
+					answer(w, r, next)
+				})
+			})
+			q := `query($p: Int!, $after: String) { project(id: $p) { jobs(first: 30, after: $after) {
+				pageInfo { hasNextPage endCursor } nodes { databaseId } } } }`
+			vars := map[string]any{"p": gitlabsim.ProjectDemo}
+			var first, second jobsPage
+			s.data(t, q, vars, &first)
+			vars["after"] = first.Project.Jobs.PageInfo.EndCursor
+			s.data(t, q, vars, &second)
+			a, b := first.Project.Jobs.Nodes, second.Project.Jobs.Nodes
+			if len(a) != 30 || len(b) != 30 || b[0].DatabaseID >= a[29].DatabaseID ||
+				!first.Project.Jobs.PageInfo.HasNextPage || !second.Project.Jobs.PageInfo.HasNextPage {
+				t.Fatalf("pages of %d and %d jobs, %+v then %+v", len(a), len(b), first.Project.Jobs.PageInfo, second.Project.Jobs.PageInfo)
+			}
+			if n := asked.Load(); n != 1 {
+				t.Fatalf("keyset asked for %d times, want once", n)
+			}
+		})
 	}
 }
 

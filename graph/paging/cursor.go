@@ -22,11 +22,16 @@ const (
 	maxKeysetLen = 300
 )
 
-// How a cursor's GitLab keyset cursor relates to its item.
+// How a cursor's GitLab keyset cursor relates to its item, in the cursor's
+// text.
 const (
-	keysetAfter = "n" // GitLab's cursor for the items right after the item
-	keysetPage  = "p" // GitLab's cursor of the page the item was read from
+	keysetAfter = "after" // GitLab's cursor for the items right after the item
+	keysetPage  = "page"  // GitLab's cursor of the page the item was read from
 )
+
+// gitlabForward is the direction ("_kd") of GitLab's keyset cursors that
+// read a list on from an id, towards older items.
+const gitlabForward = "n"
 
 // Cursor marks one item of an id-ordered list: its id, which keeps the
 // cursor's meaning when the list changes, and the offset it had when served,
@@ -117,16 +122,23 @@ func keysetStart(k string) (start int64, ok bool) {
 		return 0, false
 	}
 	var direction string
-	if json.Unmarshal(fields["_kd"], &direction) != nil || direction != keysetAfter {
+	if json.Unmarshal(fields["_kd"], &direction) != nil || direction != gitlabForward {
 		return 0, false
 	}
 	start, err = strconv.ParseInt(strings.Trim(string(fields["id"]), `"`), 10, 64)
 	return start, err == nil
 }
 
+// errNotBase64 reports a byte Ruby's strict base64 decoding refuses and Go's
+// skips (line breaks).
+var errNotBase64 = errors.New("not base64")
+
 // urlsafeDecode64 decodes s as Ruby's Base64.urlsafe_decode64 does: padding
 // added only when s has none and needs it, either alphabet, strictly.
 func urlsafeDecode64(s string) ([]byte, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, errNotBase64
+	}
 	if !strings.HasSuffix(s, "=") && len(s)%4 != 0 {
 		s += strings.Repeat("=", 4-len(s)%4)
 	}

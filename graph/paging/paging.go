@@ -11,8 +11,8 @@
 // The client's page size is independent of GitLab's: each window of offsets is
 // read with the per_page that covers it in the fewest, smallest pages, fetched
 // concurrently. On lists with keyset pagination, forward pages from the start
-// or after a cursor served from a keyset page are read by keyset instead (see
-// resolveKeyset).
+// or after a cursor carrying GitLab's keyset cursor are read by keyset instead
+// (see resolveKeyset).
 package paging
 
 import (
@@ -86,12 +86,16 @@ type Source[T any] struct {
 	// pages the whole list (see GitLabOffsetLimit).
 	OffsetLimit int
 	// Keyset, set where GitLab offers keyset pagination, reads forward pages
-	// from the list's start or after a cursor served from a keyset page (see
-	// resolveKeyset).
+	// from the list's start or after a cursor carrying GitLab's keyset cursor
+	// (see resolveKeyset).
 	Keyset KeysetFunc[T]
 }
 
-// Resolve answers req over src.
+// Resolve answers req over src: forward pages by keyset where src offers it
+// and the request allows (see resolveKeyset), everything else by offset, and
+// by offset alone, with no limit, where GitLab turns out to have no keyset
+// pagination for the list. Past the offset limit, it first asks GitLab (one
+// call) whether it has.
 func Resolve[T any](ctx context.Context, req Request, src Source[T]) (Result[T], error) {
 	if src.Keyset == nil {
 		return resolveOffset(ctx, req, src)
@@ -240,25 +244,27 @@ const maxKeysetRounds = 3
 var errKeysetCursorLost = fmt.Errorf("%w: the cursor's item is no longer where its page was read; page again from the start", ErrBadArgs)
 
 // resolveKeyset answers a forward page from the list's start, or after a
-// cursor that carries GitLab's keyset cursor, by keyset: no offset is
-// involved, so a client walking a list is served at any depth, past the
-// offset limit, and the walk is stable because GitLab's cursor, like ours,
-// stands for an id. From the start or after a page's end cursor it is one
-// call of the page's size; after another cursor, the GitLab page that cursor's
-// item was read from is read again, from the item on. hasPreviousPage after a
-// cursor is true, as in GitLab's own GraphQL API: the cursor's item precedes
-// the page.
+// cursor carrying GitLab's keyset cursor, by keyset: no offset is involved, so
+// a client walking a list is served at any depth, past the offset limit, and
+// the walk is stable because GitLab's cursor, like ours, stands for an id.
+// From the start, or after a page's end cursor (GitLab's cursor for the items
+// after it), it is one call of the page's size. After another cursor, the
+// GitLab page its item was read from is read again, from the item on.
+// hasPreviousPage after a cursor is true, as in GitLab's own GraphQL API: the
+// cursor's item precedes the page.
 func resolveKeyset[T any](ctx context.Context, req Request, src Source[T]) (Result[T], error) {
 	id := src.ID
 	res := Result[T]{HasPrevious: req.After != nil}
 	cursor, perPage, offset := "", req.Size, 0
-	reached := func(T) bool { return true }
+	// below is the id every item taken must be under: the cursor's item's,
+	// then the last item taken, so no item is taken twice whatever GitLab
+	// sends.
+	var below int64 = math.MaxInt64
 	if a := req.After; a != nil {
-		cursor, offset = a.Keyset, a.Offset+1
+		cursor, offset, below = a.Keyset, a.Offset+1, a.ID
 		if !a.KeysetAfter {
 			// The page holds the cursor's item and up to 99 before it.
 			perPage = MaxUpstreamPerPage
-			reached = func(v T) bool { return id(v) < a.ID }
 		}
 	}
 	for round := 1; ; round++ {
@@ -266,39 +272,44 @@ func resolveKeyset[T any](ctx context.Context, req Request, src Source[T]) (Resu
 		if err != nil {
 			return Result[T]{}, err
 		}
-		// The page's own cursor goes on its items that fit it, so any of
-		// them resumes by keyset.
-		start, ok := keysetStart(cursor)
 		for i, v := range items {
-			if !reached(v) {
+			if id(v) >= below {
 				continue
 			}
 			if len(res.Items) == req.Size {
 				res.HasNext = true
 				return res, nil
 			}
-			c := Cursor{ID: id(v), Offset: offset + len(res.Items)}
-			if ok && start > c.ID {
-				c.Keyset = cursor
-			}
-			if i == len(items)-1 && next != "" && (Cursor{ID: c.ID, KeysetAfter: true}).keysetFits(next) {
+			below = id(v)
+			// Every item resumes by keyset: the page's last by GitLab's
+			// cursor for the items after it, the others (and the last
+			// where that cursor does not fit it) by the page's own.
+			c := Cursor{ID: below, Offset: offset + len(res.Items)}
+			switch {
+			case i == len(items)-1 && (Cursor{ID: c.ID, KeysetAfter: true}).keysetFits(next):
 				c.Keyset, c.KeysetAfter = next, true
+			case c.keysetFits(cursor):
+				c.Keyset = cursor
 			}
 			res.Items = append(res.Items, v)
 			res.Cursors = append(res.Cursors, c)
 		}
 		switch {
 		case len(res.Items) == req.Size:
+			// Full: GitLab links a next page only when an item follows.
 			res.HasNext = next != ""
 			return res, nil
 		case next == "" || next == cursor || len(items) == 0:
-			// The list ends here (GitLab links no page after an empty one).
+			// The list ends here; a page linking to itself or an empty
+			// page linking on would only repeat.
 			return res, nil
 		case len(res.Items) == 0 && round == maxKeysetRounds:
+			// Still above the cursor's item after the pages it can be in.
 			return Result[T]{}, errKeysetCursorLost
 		case round > maxKeysetRounds:
-			// Pages of 100 fill any page within one round of its first
-			// item; a GitLab serving smaller ones gets a short page.
+			// The item was found in the last page searched, and the page
+			// after it did not fill the answer either: GitLab serves
+			// smaller pages than asked for. Answer what there is.
 			res.HasNext = true
 			return res, nil
 		}

@@ -408,7 +408,7 @@ func TestFarCursorsCostLogarithmicCalls(t *testing.T) {
 
 func FuzzParseCursor(f *testing.F) {
 	f.Add(Cursor{ID: 1, Offset: 0}.String())
-	f.Add(Cursor{ID: 1, Offset: 0, Keyset: "eyJpZCI6IjEiLCJfa2QiOiJuIn0="}.String())
+	f.Add(Cursor{ID: 1, Offset: 0, Keyset: "eyJpZCI6IjEiLCJfa2QiOiJuIn0=", KeysetAfter: true}.String())
 	f.Add("")
 	f.Add("YzE6MTox")
 	f.Fuzz(func(t *testing.T, s string) {
@@ -513,8 +513,9 @@ func TestKeysetWalkPassesTheOffsetLimit(t *testing.T) {
 	}
 }
 
-// Cursors a keyset page carries without GitLab's cursor (all but its last),
-// and every page read backwards, use offsets, within the offset limit.
+// The first page's cursors carry no GitLab cursor (it was read from none),
+// so they resume by offset, as every page read backwards does, within the
+// offset limit.
 func TestKeysetMidPageCursorsResumeByOffset(t *testing.T) {
 	l := newFakeList(GitLabOffsetLimit + 250)
 	first, err := Resolve(context.Background(), Request{Size: 20}, l.source())
@@ -554,25 +555,26 @@ func TestCursorCarriesKeyset(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		"another item's cursor": "n:" + gitlab(`{"id":"8","_kd":"n"}`),
-		"a page below the item": "p:" + gitlab(`{"id":"7","_kd":"n"}`),
-		"backwards":             "n:" + gitlab(`{"id":"7","_kd":"p"}`),
-		"not a number":          "n:" + gitlab(`{"id":"x","_kd":"n"}`),
-		"unknown kind":          "x:" + gitlab(`{"id":"7","_kd":"n"}`),
-		"query syntax":          "n:a&cursor=x",
-		"escapes":               "n:%2F",
-		"space":                 "n:a b",
-		"longer than GitLab's":  "n:" + strings.Repeat("a", maxKeysetLen+1),
-		"kind without a cursor": "n:",
+		"another item's cursor": "after:" + gitlab(`{"id":"8","_kd":"n"}`),
+		"a page below the item": "page:" + gitlab(`{"id":"7","_kd":"n"}`),
+		"backwards":             "after:" + gitlab(`{"id":"7","_kd":"p"}`),
+		"not a number":          "after:" + gitlab(`{"id":"x","_kd":"n"}`),
+		"unknown kind":          "next:" + gitlab(`{"id":"7","_kd":"n"}`),
+		"query syntax":          "after:a&cursor=x",
+		"escapes":               "after:%2F",
+		"space":                 "after:a b",
+		"longer than GitLab's":  "after:" + strings.Repeat("a", maxKeysetLen+1),
+		"kind without a cursor": "after:",
 		"cursor without a kind": gitlab(`{"id":"7","_kd":"n"}`),
-		"no direction":          "p:" + gitlab(`{"id":"9"}`),
-		"id spelled twice":      "n:" + gitlab(`{"id":"8","Id":"7","_kd":"n"}`),
-		"another form":          "n:c29tZSBvdGhlciBmb3Jt",
-		"no id":                 "p:" + gitlab(`{"_kd":"p"}`),
-		"no id, forwards":       "p:" + gitlab(`{"_kd":"n"}`),
-		"over-padded":           "n:" + gitlab(`{"id":"7","_kd":"n"}`) + "=",
-		"padding short":         "n:eyJpZCI6IjciLCJfa2QiOiJuIn0==",
-		"trailing bits":         "n:eyJpZCI6IjciLCJfa2QiOiJuIn1=",
+		"no direction":          "page:" + gitlab(`{"id":"9"}`),
+		"id spelled twice":      "after:" + gitlab(`{"id":"8","Id":"7","_kd":"n"}`),
+		"another form":          "after:c29tZSBvdGhlciBmb3Jt",
+		"no id":                 "page:" + gitlab(`{"_kd":"p"}`),
+		"no id, forwards":       "page:" + gitlab(`{"_kd":"n"}`),
+		"over-padded":           "after:" + gitlab(`{"id":"7","_kd":"n"}`) + "=",
+		"padding short":         "after:eyJpZCI6IjciLCJfa2QiOiJuIn0==",
+		"trailing bits":         "after:eyJpZCI6IjciLCJfa2QiOiJuIn1=",
+		"line breaks":           "after:eyJpZCI6IjciLCJf\r\na2QiOiJuIn0=",
 	}
 	for name, tail := range bad {
 		raw := "c1:7:3:" + tail
@@ -672,20 +674,41 @@ func TestKeysetResumeIsBounded(t *testing.T) {
 // A GitLab that links a next page from an empty one, or links a page to
 // itself, ends the read instead of looping.
 func TestKeysetStopsOnPagesThatDoNotAdvance(t *testing.T) {
-	for name, next := range map[string]func(cursor string) string{
-		"empty page":     func(string) string { return gitlabCursor(7) },
-		"page to itself": func(cursor string) string { return cursor },
+	for name, page := range map[string]func(cursor string) ([]int64, string){
+		"empty page":     func(string) ([]int64, string) { return nil, gitlabCursor(2) },
+		"page to itself": func(cursor string) ([]int64, string) { return []int64{4, 3}, cursor },
 	} {
 		calls := 0
 		src := Source[int64]{ID: identity, Fetch: newFakeList(1).fetch, Keyset: func(_ context.Context, cursor string, _ int) ([]int64, string, error) {
 			calls++
-			return nil, next(cursor), nil
+			items, next := page(cursor)
+			return items, next, nil
 		}}
 		after := Cursor{ID: 5, Keyset: gitlabCursor(6)}
 		res, err := Resolve(context.Background(), Request{Size: 5, After: &after}, src)
-		if err != nil || len(res.Items) != 0 || calls != 1 {
-			t.Errorf("%s: %v %v after %d calls", name, res.Items, err, calls)
+		if err != nil || len(res.Items) > 2 || res.HasNext || calls != 1 {
+			t.Errorf("%s: %v next=%v %v after %d calls, want at most the page's items after one", name, res.Items, res.HasNext, err, calls)
 		}
+	}
+}
+
+// GitLab's next cursor goes on the page's last item only if it reads on
+// right after that item; otherwise the item resumes by the page's own.
+func TestKeysetNextCursorMustFitTheLastItem(t *testing.T) {
+	src := Source[int64]{ID: identity, Fetch: newFakeList(1).fetch, Keyset: func(context.Context, string, int) ([]int64, string, error) {
+		return []int64{9, 8, 7}, gitlabCursor(100), nil
+	}}
+	after := Cursor{ID: 10, Keyset: gitlabCursor(11), KeysetAfter: true}
+	res, err := Resolve(context.Background(), Request{Size: 3, After: &after}, src)
+	if err != nil || !res.HasNext {
+		t.Fatalf("%v next=%v %v", res.Items, res.HasNext, err)
+	}
+	end := res.Cursors[2]
+	if end.KeysetAfter || end.Keyset != gitlabCursor(11) {
+		t.Fatalf("end cursor %+v, want the page's own GitLab cursor", end)
+	}
+	if got, err := ParseCursor(end.String()); err != nil || got != end {
+		t.Fatalf("the end cursor does not parse: %+v %v", got, err)
 	}
 }
 
