@@ -860,33 +860,56 @@ func TestUpstreamCallBudget(t *testing.T) {
 	}
 }
 
-// inFlight wraps an upstream handler and records the most requests it served
-// at once.
-type inFlight struct {
-	next     http.Handler
-	mu       sync.Mutex
-	now, max int
+// gate holds the upstream requests it matches until want of them are in
+// flight together, and records the most that ever were. A gateway that sends
+// them one after another never fills it: each then waits out patience, and
+// the test fails instead of hanging.
+type gate struct {
+	next      http.Handler
+	match     func(*http.Request) bool
+	want      int
+	patience  time.Duration
+	mu        sync.Mutex
+	now, max  int
+	full      chan struct{}
+	fullClose sync.Once
 }
 
-func (f *inFlight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.now++
-	f.max = max(f.max, f.now)
-	f.mu.Unlock()
+func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !g.match(r) {
+		g.next.ServeHTTP(w, r)
+		return
+	}
+	g.mu.Lock()
+	g.now++
+	g.max = max(g.max, g.now)
+	if g.now >= g.want {
+		g.fullClose.Do(func() { close(g.full) })
+	}
+	g.mu.Unlock()
 	defer func() {
-		f.mu.Lock()
-		f.now--
-		f.mu.Unlock()
+		g.mu.Lock()
+		g.now--
+		g.mu.Unlock()
 	}()
-	f.next.ServeHTTP(w, r)
+	select {
+	case <-g.full:
+	case <-time.After(g.patience):
+	}
+	g.next.ServeHTTP(w, r)
 }
 
-// The calls of one query level go out together: with every upstream answer
-// taking 50 ms, all the level's calls are in flight at once.
+// The calls of one query level go out together: the 20 pipelines' job lists
+// are all in flight at once, however slowly the machine runs.
 func TestCallsOfALevelGoOutTogether(t *testing.T) {
-	var counter *inFlight
-	s := newStackWith(t, gitlabsim.Options{Seed: 1, Latency: 50 * time.Millisecond}, graph.HandlerConfig{},
-		func(sim http.Handler) http.Handler { counter = &inFlight{next: sim}; return counter })
+	g := &gate{
+		match:    func(r *http.Request) bool { return strings.Contains(r.URL.Path, "/pipelines/") },
+		want:     20,
+		patience: 10 * time.Second,
+		full:     make(chan struct{}),
+	}
+	s := newStackWith(t, gitlabsim.Options{Seed: 1}, graph.HandlerConfig{},
+		func(sim http.Handler) http.Handler { g.next = sim; return g })
 
 	var got struct {
 		Project struct {
@@ -899,9 +922,11 @@ func TestCallsOfALevelGoOutTogether(t *testing.T) {
 	}
 	s.data(t, `query($p: Int!) { project(id: $p) { pipelines(first: 20) { nodes { jobs(first: 5) { nodes { name } } } } } }`,
 		map[string]any{"p": gitlabsim.ProjectDemo}, &got)
-	if len(got.Project.Pipelines.Nodes) != 20 || counter.max < 20 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(got.Project.Pipelines.Nodes) != 20 || g.max < 20 {
 		t.Fatalf("%d pipelines; at most %d upstream calls in flight at once, want the 20 job lists together",
-			len(got.Project.Pipelines.Nodes), counter.max)
+			len(got.Project.Pipelines.Nodes), g.max)
 	}
 }
 
