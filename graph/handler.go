@@ -75,7 +75,9 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	// Every field scores at least one, so an operation expanding to more
 	// fields than the complexity limit is refused by the cheap linear
 	// measure before gqlgen's complexity walk, which expands fragments.
-	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases, maxFields: cfg.MaxComplexity})
+	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases, maxFields: cfg.MaxComplexity,
+		accepted: lru.New[struct{}](parsedQueryCacheSize)})
+	srv.SetValidationRulesFn(cappedValidationRules)
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.SetErrorPresenter(PresentError)
 	srv.SetRecoverFunc(Recover)
@@ -83,11 +85,9 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 		return next(loader.With(ctx, loader.New(client, cfg.MaxUpstreamCalls)))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > cfg.MaxBodyBytes {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		if !admitRequest(w, r, cfg.MaxBodyBytes) {
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBodyBytes)
 		if creds, ok := restclient.CredentialsFromRequest(r); ok {
 			r = r.WithContext(restclient.WithCredentials(r.Context(), creds))
 		}

@@ -1,7 +1,11 @@
 package graph_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -55,3 +59,50 @@ func TestFragmentExpansionIsRefusedCheaply(t *testing.T) {
 		t.Fatalf("errors %+v, want COMPLEXITY_LIMIT_EXCEEDED", out.Errors)
 	}
 }
+
+// Validation compares every two same-named fields of a selection set. A
+// query repeating a field thousands of times is refused before validation
+// runs, at once and in a few hundred bytes, and a query within the limits
+// that still makes validation report many errors gets a hundred of them.
+func TestRepeatsAreRefusedBeforeValidation(t *testing.T) {
+	s := newStack(t)
+	repeat := func(n int, field func(i int) string) string {
+		var q strings.Builder
+		q.WriteString("{")
+		for i := range n {
+			q.WriteString(field(i) + "\n")
+		}
+		return q.String() + "}"
+	}
+	cases := []struct{ name, query, code string }{
+		{"5,000 conflicting fields", repeat(5000, func(i int) string { return fmt.Sprintf("project(id: %d) { name }", i+1) }), "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"51 times one field", repeat(51, func(int) string { return "currentUser { username }" }), "FIELD_REPEATED_TOO_OFTEN"},
+		{"through fragments", `{ currentUser { ...U } } fragment U on User { ` + strings.Repeat("username ", 26) + `...V } fragment V on User { ` + strings.Repeat("username ", 25) + `}`, "FIELD_REPEATED_TOO_OFTEN"},
+	}
+	for _, c := range cases {
+		body, _ := json.Marshal(map[string]any{"query": c.query})
+		req, _ := http.NewRequest(http.MethodPost, s.gateway.URL, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var out gqlResponse
+		if err := json.Unmarshal(answer, &out); err != nil || len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != c.code || len(answer) > 1000 {
+			t.Errorf("%s: %d bytes, errors %+v, want one %s", c.name, len(answer), out.Errors, c.code)
+		}
+	}
+	conflicts := repeat(maxRepeatsAllowed, func(i int) string { return fmt.Sprintf("project(id: %d) { name }", i+1) })
+	out := s.do(t, gitlabsim.TokenMaintainer, conflicts, nil)
+	if len(out.Errors) != 100 {
+		t.Fatalf("%d same-named fields with different arguments: %d errors, want 100", maxRepeatsAllowed, len(out.Errors))
+	}
+	if calls := s.calls(); total(calls) != 0 {
+		t.Fatalf("refused queries cost upstream calls: %v", calls)
+	}
+}
+
+// maxRepeatsAllowed is the most times a selection set may name one field.
+const maxRepeatsAllowed = 50
