@@ -23,6 +23,16 @@ const (
 	CodeComplexity     = "COMPLEXITY_LIMIT_EXCEEDED"
 )
 
+// A query refused for its shape is a malformed request, like one that fails
+// validation: gqlgen answers both with a 4xx status (422, or 400 where the
+// client accepts application/graphql-response+json), which GraphQL over HTTP
+// requires of a response without data.
+func init() {
+	for _, code := range []string{CodeTooDeep, CodeTooManyAliases, CodeTooRepetitive, CodeComplexity} {
+		errcode.RegisterErrorType(code, errcode.KindProtocol)
+	}
+}
+
 // maxRepeats is how often one selection set may name the same field (alias
 // or name), fragments included. GraphQL's validation compares every two
 // same-named fields of a selection set, so repeats cost quadratic time and, if

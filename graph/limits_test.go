@@ -90,8 +90,9 @@ func TestRepeatsAreRefusedBeforeValidation(t *testing.T) {
 		answer, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		var out gqlResponse
-		if err := json.Unmarshal(answer, &out); err != nil || len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != c.code || len(answer) > 1000 {
-			t.Errorf("%s: %d bytes, errors %+v, want one %s", c.name, len(answer), out.Errors, c.code)
+		if err := json.Unmarshal(answer, &out); err != nil || len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != c.code ||
+			len(answer) > 1000 || resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%s: status %d, %d bytes, errors %+v, want 422 and one %s", c.name, resp.StatusCode, len(answer), out.Errors, c.code)
 		}
 	}
 	conflicts := repeat(maxRepeatsAllowed, func(i int) string { return fmt.Sprintf("project(id: %d) { name }", i+1) })
