@@ -289,3 +289,24 @@ func TestEdgesCarryCursors(t *testing.T) {
 		t.Fatalf("after the first edge's cursor: %d, want %d", got.Project.Jobs.Edges[0].Node.DatabaseID, first)
 	}
 }
+
+// A user's locked flag is null where GitLab does not send it, not false.
+func TestUserLockedIsNullWhenGitLabDoesNotSay(t *testing.T) {
+	s := newStack(t)
+	var got struct {
+		Project struct {
+			Jobs struct {
+				Nodes []struct {
+					User *struct{ Locked *bool }
+				}
+			}
+		}
+	}
+	s.data(t, `query($p: Int!) { project(id: $p) { jobs(first: 20) { nodes { user { locked } } } } }`,
+		map[string]any{"p": gitlabsim.ProjectDemo}, &got)
+	for i, j := range got.Project.Jobs.Nodes {
+		if j.User != nil && j.User.Locked != nil {
+			t.Fatalf("job %d: locked = %v, but GitLab's job user carries no locked", i, *j.User.Locked)
+		}
+	}
+}

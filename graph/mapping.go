@@ -264,7 +264,7 @@ func userModel(u *restclient.User) *model.User {
 		Username:        u.Username,
 		Name:            u.Name,
 		State:           u.State,
-		Locked:          &u.Locked,
+		Locked:          u.Locked,
 		AvatarURL:       optional(u.AvatarURL),
 		WebURL:          u.WebURL,
 		CreatedAt:       u.CreatedAt,

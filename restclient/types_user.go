@@ -10,7 +10,7 @@ type User struct {
 	Username        string     `json:"username"`
 	Name            string     `json:"name"`
 	State           string     `json:"state"`
-	Locked          bool       `json:"locked"`
+	Locked          *bool      `json:"locked"` // newer GitLab versions only
 	AvatarURL       string     `json:"avatar_url"`
 	WebURL          string     `json:"web_url"`
 	CreatedAt       *time.Time `json:"created_at"`

@@ -2480,6 +2480,7 @@ type User implements Node {
   username: String!
   name: String!
   state: String!
+  "Whether the account is locked; null where GitLab does not say, as versions before the field do not."
   locked: Boolean
   avatarUrl: String
   webUrl: String!
