@@ -104,8 +104,22 @@ func jobConnection(ctx context.Context, project int64, req paging.Request, src p
 	return &model.JobConnection{Nodes: nodes, Edges: edges, PageInfo: info, TotalCount: res.Total}, nil
 }
 
+// listName names a list for its cursors (paging.Source.List): its kind and
+// the ids of the objects it belongs to, or "" when one of them is not known
+// (a project named by path and not fetched).
+func listName(kind string, ids ...int64) string {
+	name := kind
+	for _, id := range ids {
+		if id == 0 {
+			return ""
+		}
+		name += "|" + strconv.FormatInt(id, 10)
+	}
+	return name
+}
+
 func bridgeConnection(ctx context.Context, project, pipeline int64, req paging.Request, fetch paging.FetchFunc[*restclient.Bridge]) (*model.BridgeConnection, error) {
-	res, err := paging.Resolve(ctx, req, paging.Source[*restclient.Bridge]{Fetch: fetch, ID: bridgeID})
+	res, err := paging.Resolve(ctx, req, paging.Source[*restclient.Bridge]{Fetch: fetch, ID: bridgeID, List: listName("bridges", project, pipeline)})
 	if err != nil {
 		return nil, err
 	}
@@ -115,8 +129,8 @@ func bridgeConnection(ctx context.Context, project, pipeline int64, req paging.R
 	return &model.BridgeConnection{Nodes: nodes, Edges: edges, PageInfo: info, TotalCount: res.Total}, nil
 }
 
-func pipelineConnection(ctx context.Context, req paging.Request, fetch paging.FetchFunc[*restclient.PipelineInfo]) (*model.PipelineConnection, error) {
-	res, err := paging.Resolve(ctx, req, paging.Source[*restclient.PipelineInfo]{Fetch: fetch, ID: pipelineID})
+func pipelineConnection(ctx context.Context, project int64, req paging.Request, fetch paging.FetchFunc[*restclient.PipelineInfo]) (*model.PipelineConnection, error) {
+	res, err := paging.Resolve(ctx, req, paging.Source[*restclient.PipelineInfo]{Fetch: fetch, ID: pipelineID, List: listName("pipelines", project)})
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +144,7 @@ func pipelineConnection(ctx context.Context, req paging.Request, fetch paging.Fe
 func projectConnection(ctx context.Context, req paging.Request, fetch paging.FetchFunc[*restclient.Project]) (*model.ProjectConnection, error) {
 	// GitLab offers keyset pagination for projects, so it limits their
 	// offset pagination.
-	res, err := paging.Resolve(ctx, req, paging.Source[*restclient.Project]{Fetch: fetch, ID: projectID, OffsetLimit: paging.GitLabOffsetLimit})
+	res, err := paging.Resolve(ctx, req, paging.Source[*restclient.Project]{Fetch: fetch, ID: projectID, OffsetLimit: paging.GitLabOffsetLimit, List: listName("projects")})
 	if err != nil {
 		return nil, err
 	}

@@ -966,3 +966,28 @@ func TestPipelineNames(t *testing.T) {
 		t.Fatal("no named pipeline among the 100 newest: the fixture does not exercise names")
 	}
 }
+
+// A cursor is refused by a list other than the one that served it, rather
+// than read there as a plausible page of the wrong jobs.
+func TestCursorsStayWithTheirList(t *testing.T) {
+	s := newStack(t)
+	q := `query($p: Int!, $after: String) { project(id: $p) { name jobs(first: 5, after: $after) { pageInfo { endCursor } } } }`
+	var page struct {
+		Project struct {
+			Jobs struct {
+				PageInfo struct{ EndCursor string }
+			}
+		}
+	}
+	s.data(t, q, map[string]any{"p": gitlabsim.ProjectDemo}, &page)
+	end := page.Project.Jobs.PageInfo.EndCursor
+	s.data(t, q, map[string]any{"p": gitlabsim.ProjectDemo, "after": end}, &page)
+	out := s.do(t, gitlabsim.TokenMaintainer, q, map[string]any{"p": gitlabsim.ProjectBig, "after": end})
+	if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || !strings.Contains(out.Errors[0].Message, "another list") {
+		t.Fatalf("project %d's cursor on project %d: %+v", gitlabsim.ProjectDemo, gitlabsim.ProjectBig, out.Errors)
+	}
+	pipelines := fmt.Sprintf(`{ project(id: %d) { pipelines(after: %q) { nodes { id } } } }`, gitlabsim.ProjectDemo, end)
+	if out := s.do(t, gitlabsim.TokenMaintainer, pipelines, nil); len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
+		t.Fatalf("a jobs cursor on pipelines: %+v", out.Errors)
+	}
+}

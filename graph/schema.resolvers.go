@@ -178,6 +178,7 @@ func (r *pipelineResolver) Jobs(ctx context.Context, obj *model.Pipeline, status
 	pid := projectKey(obj.ProjectID)
 	call := fmt.Sprintf("pipeline-jobs|%d|%d|%q|%t", obj.ProjectID, obj.DatabaseID, opt.Scope, opt.IncludeRetried)
 	return jobConnection(ctx, obj.ProjectID, req, paging.Source[*restclient.Job]{
+		List: listName("pipeline-jobs", obj.ProjectID, obj.DatabaseID),
 		Fetch: func(ctx context.Context, page, perPage int) (paging.Page[*restclient.Job], error) {
 			return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.Job, *restclient.Response, error) {
 				o := opt
@@ -228,7 +229,7 @@ func (r *projectResolver) Jobs(ctx context.Context, obj *model.Project, statuses
 			return r.Client.ListProjectJobs(ctx, obj.Key, &o)
 		})
 	}
-	return jobConnection(ctx, obj.DatabaseID, req, r.jobsSource(paging.Source[*restclient.Job]{Fetch: fetch}, keyset))
+	return jobConnection(ctx, obj.DatabaseID, req, r.jobsSource(paging.Source[*restclient.Job]{Fetch: fetch, List: listName("project-jobs", obj.DatabaseID)}, keyset))
 }
 
 // Job is the resolver for the job field.
@@ -274,7 +275,7 @@ func (r *projectResolver) Pipelines(ctx context.Context, obj *model.Project, sta
 		opt.SHA = *sha
 	}
 	call := fmt.Sprintf("pipelines|%q|%q|%q|%q", obj.Key, opt.Status, opt.Ref, opt.SHA)
-	return pipelineConnection(ctx, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.PipelineInfo], error) {
+	return pipelineConnection(ctx, obj.DatabaseID, req, func(ctx context.Context, page, perPage int) (paging.Page[*restclient.PipelineInfo], error) {
 		return sharedPage(ctx, call, page, perPage, func(ctx context.Context) ([]*restclient.PipelineInfo, *restclient.Response, error) {
 			o := opt
 			o.Page, o.PerPage = page, perPage

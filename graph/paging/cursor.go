@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 )
@@ -14,6 +15,7 @@ var ErrBadCursor = errors.New("invalid cursor")
 
 const (
 	cursorPrefix    = "c1"
+	listPrefix      = "c2" // a cursor naming its list
 	maxCursorLen    = 512
 	maxCursorOffset = 1 << 30
 	cursorSeparator = ":"
@@ -42,16 +44,33 @@ const gitlabForward = "n"
 // page GitLab's cursor for the items after it (KeysetAfter), on the others
 // (and on a last page's last item, after which GitLab gives no cursor) the
 // cursor the page was read from, re-read to resume after the item.
+//
+// List names the list the cursor was served from (see ListTag), so a cursor
+// handed to another list is refused rather than read as an id there; 0 on
+// cursors from before lists were named, which any list accepts.
 type Cursor struct {
+	List        uint32
 	ID          int64
 	Offset      int
 	Keyset      string
 	KeysetAfter bool
 }
 
+// ListTag names a list in its cursors: a hash of name, which says what the
+// list is and whose (project jobs of project 7), never 0.
+func ListTag(name string) uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(name))
+	return max(h.Sum32(), 1)
+}
+
 // String returns the opaque text form handed to clients.
 func (c Cursor) String() string {
-	raw := cursorPrefix + cursorSeparator + strconv.FormatInt(c.ID, 10) + cursorSeparator + strconv.Itoa(c.Offset)
+	raw := cursorPrefix
+	if c.List != 0 {
+		raw = listPrefix + cursorSeparator + strconv.FormatUint(uint64(c.List), 16)
+	}
+	raw += cursorSeparator + strconv.FormatInt(c.ID, 10) + cursorSeparator + strconv.Itoa(c.Offset)
 	if c.Keyset != "" {
 		kind := keysetPage
 		if c.KeysetAfter {
@@ -72,6 +91,14 @@ func ParseCursor(s string) (Cursor, error) {
 		return Cursor{}, fmt.Errorf("%w: not base64url", ErrBadCursor)
 	}
 	parts := strings.Split(string(raw), cursorSeparator)
+	var c Cursor
+	if len(parts) > 1 && parts[0] == listPrefix {
+		list, err := strconv.ParseUint(parts[1], 16, 32)
+		if err != nil || list == 0 {
+			return Cursor{}, fmt.Errorf("%w: bad list", ErrBadCursor)
+		}
+		c.List, parts = uint32(list), append([]string{cursorPrefix}, parts[2:]...)
+	}
 	if (len(parts) != 3 && len(parts) != 5) || parts[0] != cursorPrefix {
 		return Cursor{}, fmt.Errorf("%w: unknown format", ErrBadCursor)
 	}
@@ -83,7 +110,7 @@ func ParseCursor(s string) (Cursor, error) {
 	if err != nil || offset < 0 || offset > maxCursorOffset {
 		return Cursor{}, fmt.Errorf("%w: bad offset", ErrBadCursor)
 	}
-	c := Cursor{ID: id, Offset: offset}
+	c.ID, c.Offset = id, offset
 	if len(parts) == 5 {
 		c.Keyset, c.KeysetAfter = parts[4], parts[3] == keysetAfter
 		if (parts[3] != keysetAfter && parts[3] != keysetPage) || !c.keysetFits(c.Keyset) {

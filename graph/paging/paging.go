@@ -85,6 +85,10 @@ type Source[T any] struct {
 	// OffsetLimit is the first offset GitLab will not page to, 0 when it
 	// pages the whole list (see GitLabOffsetLimit).
 	OffsetLimit int
+	// List names the list, tags its cursors and refuses other lists' (see
+	// ListTag); "" where the list cannot be named, which leaves its cursors
+	// untagged and takes any.
+	List string
 	// Keyset, set where GitLab offers keyset pagination, reads forward pages
 	// from the list's start or after a cursor carrying GitLab's keyset cursor
 	// (see resolveKeyset).
@@ -95,8 +99,31 @@ type Source[T any] struct {
 // and the request allows (see resolveKeyset), everything else by offset, and
 // by offset alone, with no limit, where GitLab turns out to have no keyset
 // pagination for the list. Past the offset limit, it first asks GitLab (one
-// call) whether it has.
+// call) whether it has. Cursors of src.List's are tagged with it, and another
+// list's cursors refused.
 func Resolve[T any](ctx context.Context, req Request, src Source[T]) (Result[T], error) {
+	var tag uint32
+	if src.List != "" {
+		tag = ListTag(src.List)
+		for _, c := range []*Cursor{req.After, req.Before} {
+			if c != nil && c.List != 0 && c.List != tag {
+				return Result[T]{}, errOtherList
+			}
+		}
+	}
+	res, err := resolveUntagged(ctx, req, src)
+	for i := range res.Cursors {
+		res.Cursors[i].List = tag
+	}
+	return res, err
+}
+
+// errOtherList is returned for a cursor served from another list: an id
+// there, read here, would be a plausible page of the wrong items.
+var errOtherList = fmt.Errorf("%w: the cursor was served from another list", ErrBadArgs)
+
+// resolveUntagged is Resolve once the cursors are known to be the list's.
+func resolveUntagged[T any](ctx context.Context, req Request, src Source[T]) (Result[T], error) {
 	if src.Keyset == nil {
 		return resolveOffset(ctx, req, src)
 	}

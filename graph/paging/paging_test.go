@@ -409,6 +409,7 @@ func TestFarCursorsCostLogarithmicCalls(t *testing.T) {
 func FuzzParseCursor(f *testing.F) {
 	f.Add(Cursor{ID: 1, Offset: 0}.String())
 	f.Add(Cursor{ID: 1, Offset: 0, Keyset: "eyJpZCI6IjEiLCJfa2QiOiJuIn0=", KeysetAfter: true}.String())
+	f.Add(Cursor{List: ListTag("project-jobs|1"), ID: 1, Offset: 0}.String())
 	f.Add("")
 	f.Add("YzE6MTox")
 	f.Fuzz(func(t *testing.T, s string) {
@@ -748,5 +749,42 @@ func TestOffsetLimitHoldsOnlyWithKeyset(t *testing.T) {
 	res, err := Resolve(context.Background(), Request{Size: 5, After: &deep}, src)
 	if err != nil || len(res.Items) != 5 || res.Items[0] != deep.ID-1 {
 		t.Fatalf("without keyset: %v %v", res.Items, err)
+	}
+}
+
+// A list's cursors name it: another list refuses them, cursors from before
+// lists were named are taken by any.
+func TestCursorsNameTheirList(t *testing.T) {
+	l := newFakeList(100)
+	mine := Source[int64]{Fetch: l.fetch, ID: identity, List: "project-jobs|1"}
+	other := Source[int64]{Fetch: l.fetch, ID: identity, List: "project-jobs|2"}
+	res, err := Resolve(context.Background(), Request{Size: 10}, mine)
+	if err != nil || res.Cursors[9].List != ListTag("project-jobs|1") {
+		t.Fatalf("%+v %v", res.Cursors, err)
+	}
+	end, err := ParseCursor(res.Cursors[9].String())
+	if err != nil || end != res.Cursors[9] {
+		t.Fatalf("round trip: %+v %v", end, err)
+	}
+	if _, err := Resolve(context.Background(), Request{Size: 10, After: &end}, mine); err != nil {
+		t.Fatalf("own list: %v", err)
+	}
+	for _, req := range []Request{{Size: 10, After: &end}, {Size: 10, Backward: true, Before: &end}} {
+		if _, err := Resolve(context.Background(), req, other); !errors.Is(err, ErrBadArgs) {
+			t.Fatalf("another list: err = %v, want ErrBadArgs", err)
+		}
+	}
+	untagged := Cursor{ID: end.ID, Offset: end.Offset}
+	if res, err := Resolve(context.Background(), Request{Size: 10, After: &untagged}, other); err != nil || res.Items[0] != end.ID-1 {
+		t.Fatalf("an untagged cursor: %v %v", res.Items, err)
+	}
+	unnamed := Source[int64]{Fetch: l.fetch, ID: identity}
+	if res, err := Resolve(context.Background(), Request{Size: 10, After: &end}, unnamed); err != nil || res.Cursors[0].List != 0 {
+		t.Fatalf("a list that cannot be named: %+v %v", res.Cursors, err)
+	}
+	for _, raw := range []string{"c2:0:5:0", "c2:x:5:0", "c2:5:0", "c2:1ffffffff:5:0"} {
+		if _, err := ParseCursor(base64.RawURLEncoding.EncodeToString([]byte(raw))); !errors.Is(err, ErrBadCursor) {
+			t.Errorf("%s: err = %v, want ErrBadCursor", raw, err)
+		}
 	}
 }
