@@ -78,6 +78,7 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases, maxFields: cfg.MaxComplexity,
 		accepted: lru.New[struct{}](parsedQueryCacheSize)})
 	srv.SetValidationRulesFn(cappedValidationRules)
+	srv.SetParserTokenLimit(maxTokens)
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.SetErrorPresenter(PresentError)
 	srv.SetRecoverFunc(Recover)

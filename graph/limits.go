@@ -2,6 +2,9 @@ package graph
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -39,7 +42,25 @@ func init() {
 // their arguments differ, quadratic errors: 5,000 repeats in a 100 KB query
 // made 12 million comparisons and 8 million errors. Frontends repeat a field
 // a handful of times at most, through fragments.
-const maxRepeats = 50
+const maxRepeats = 200
+
+// maxTokens bounds a query's length in GraphQL tokens, for gqlgen's parser
+// and for the measuring below: what validation costs grows faster than the
+// query, so the query's size must be bounded, not only its body's. The
+// introspection query is about 300 tokens; a large frontend query a few
+// thousand.
+const maxTokens = 10_000
+
+// maxSameNamePairs bounds the pairs of same-named fields a query's selection
+// sets hold, summed: validation compares each pair, and their selections
+// with each other, so 20 repeats of a field holding 200 repeats of another
+// took 1.4 s to validate. A frontend's fragments make a few hundred pairs.
+const maxSameNamePairs = 20_000
+
+// maxNameCounts bounds the measuring's own work: the response names it counts
+// across a query's fragments. A chain of fragments each spreading the next
+// would otherwise make the count quadratic in the query's length.
+const maxNameCounts = 100_000
 
 // maxValidationErrors caps the errors validation reports for one query; past
 // a hundred they say nothing new and only make the answer large.
@@ -71,14 +92,19 @@ func (shapeLimits) Validate(graphql.ExecutableSchema) error { return nil }
 // MutateOperationParameters measures the query's text before gqlgen parses
 // and validates it. A query that does not parse is left for gqlgen to report.
 func (l shapeLimits) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
-	if _, ok := l.accepted.Get(ctx, raw.Query); ok {
+	sum := sha256.Sum256([]byte(raw.Query))
+	key := hex.EncodeToString(sum[:])
+	if _, ok := l.accepted.Get(ctx, key); ok {
 		return nil
 	}
-	doc, err := parser.ParseQuery(&ast.Source{Input: raw.Query})
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: raw.Query}, maxTokens)
 	if err != nil {
 		return nil
 	}
-	m := newMeasurer(doc)
+	m, err := newMeasurer(doc)
+	if err != nil {
+		return invalid(err)
+	}
 	for _, op := range doc.Operations {
 		if err := l.check(m.measure(op.SelectionSet)); err != nil {
 			return err
@@ -89,8 +115,29 @@ func (l shapeLimits) MutateOperationParameters(ctx context.Context, raw *graphql
 			return err
 		}
 	}
-	l.accepted.Add(ctx, raw.Query, struct{}{})
+	if m.err != nil {
+		return invalid(m.err)
+	}
+	switch {
+	case m.counted > maxNameCounts:
+		err := gqlerror.Errorf("the query's fragments name fields more than %d times between them", maxNameCounts)
+		errcode.Set(err, CodeComplexity)
+		return err
+	case m.pairs > maxSameNamePairs:
+		err := gqlerror.Errorf("the query's selection sets hold %d pairs of same-named fields, which exceeds the limit of %d", m.pairs, maxSameNamePairs)
+		errcode.Set(err, CodeTooRepetitive)
+		return err
+	}
+	l.accepted.Add(ctx, key, struct{}{})
 	return nil
+}
+
+// invalid reports a query validation would refuse, found while measuring:
+// validation is spared a query built to make it slow.
+func invalid(err error) *gqlerror.Error {
+	e := gqlerror.Errorf("%s", err)
+	errcode.Set(e, errcode.ValidationFailed)
+	return e
 }
 
 func (l shapeLimits) check(sh shape) *gqlerror.Error {
@@ -147,7 +194,8 @@ func add(a, b int) int { return min(a+b, saturated) }
 
 // measurer measures the selection sets of a query that has not been
 // validated: fragments are looked up by name, and an undefined or cyclic
-// spread counts as empty (validation refuses it). Each fragment is measured
+// spread is recorded as the query's error (validation would refuse it, at a
+// cost the query may have been built to make large). Each fragment is measured
 // once, which keeps the walk linear in the query's text however often a
 // fragment is spread.
 type measurer struct {
@@ -155,9 +203,15 @@ type measurer struct {
 	shapes   map[string]shape
 	names    map[string]map[string]int
 	visiting map[string]bool
+	counted  int   // response names counted, against maxNameCounts
+	pairs    int   // pairs of same-named fields, against maxSameNamePairs
+	err      error // the first undefined or cyclic spread
 }
 
-func newMeasurer(doc *ast.QueryDocument) *measurer {
+// newMeasurer prepares the measuring of doc, refusing a document that names
+// two fragments alike: validation would read the first, and the measuring
+// must read what validation reads.
+func newMeasurer(doc *ast.QueryDocument) (*measurer, error) {
 	m := &measurer{
 		defs:     map[string]*ast.FragmentDefinition{},
 		shapes:   map[string]shape{},
@@ -165,9 +219,33 @@ func newMeasurer(doc *ast.QueryDocument) *measurer {
 		visiting: map[string]bool{},
 	}
 	for _, f := range doc.Fragments {
+		if m.defs[f.Name] != nil {
+			return nil, fmt.Errorf("there can be only one fragment named %q", f.Name)
+		}
 		m.defs[f.Name] = f
 	}
-	return m
+	return m, nil
+}
+
+// spread returns the definition a spread names, or nil, recording the error,
+// when it names none or one being measured (a cycle).
+func (m *measurer) spread(name string) *ast.FragmentDefinition {
+	def := m.defs[name]
+	switch {
+	case def == nil:
+		m.fail(fmt.Errorf("unknown fragment %q", name))
+	case m.visiting[name]:
+		m.fail(fmt.Errorf("cannot spread fragment %q within itself", name))
+	default:
+		return def
+	}
+	return nil
+}
+
+func (m *measurer) fail(err error) {
+	if m.err == nil {
+		m.err = err
+	}
 }
 
 func (m *measurer) measure(set ast.SelectionSet) shape {
@@ -194,6 +272,7 @@ func (m *measurer) measure(set ast.SelectionSet) shape {
 	}
 	for _, n := range m.responseNames(set) {
 		total.repeats = max(total.repeats, n)
+		m.pairs = add(m.pairs, n*(n-1)/2)
 	}
 	return total
 }
@@ -202,8 +281,8 @@ func (m *measurer) fragment(name string) shape {
 	if sh, ok := m.shapes[name]; ok {
 		return sh
 	}
-	def := m.defs[name]
-	if def == nil || m.visiting[name] {
+	def := m.spread(name)
+	if def == nil {
 		return shape{}
 	}
 	m.visiting[name] = true
@@ -217,6 +296,10 @@ func (m *measurer) fragment(name string) shape {
 // through the fragments spread in it.
 func (m *measurer) responseNames(set ast.SelectionSet) map[string]int {
 	counts := map[string]int{}
+	if m.counted > maxNameCounts {
+		return counts
+	}
+	defer func() { m.counted += len(counts) }()
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
@@ -242,8 +325,8 @@ func (m *measurer) fragmentNames(name string) map[string]int {
 	if names, ok := m.names[name]; ok {
 		return names
 	}
-	def := m.defs[name]
-	if def == nil || m.visiting[name] {
+	def := m.spread(name)
+	if def == nil {
 		return nil
 	}
 	m.visiting[name] = true

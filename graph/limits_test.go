@@ -75,9 +75,15 @@ func TestRepeatsAreRefusedBeforeValidation(t *testing.T) {
 		return q.String() + "}"
 	}
 	cases := []struct{ name, query, code string }{
-		{"5,000 conflicting fields", repeat(5000, func(i int) string { return fmt.Sprintf("project(id: %d) { name }", i+1) }), "COMPLEXITY_LIMIT_EXCEEDED"},
-		{"51 times one field", repeat(51, func(int) string { return "currentUser { username }" }), "FIELD_REPEATED_TOO_OFTEN"},
-		{"through fragments", `{ currentUser { ...U } } fragment U on User { ` + strings.Repeat("username ", 26) + `...V } fragment V on User { ` + strings.Repeat("username ", 25) + `}`, "FIELD_REPEATED_TOO_OFTEN"},
+		{"5,000 conflicting fields", repeat(5000, func(i int) string { return fmt.Sprintf("project(id: %d) { name }", i+1) }), "GRAPHQL_PARSE_FAILED"},
+		{"201 times one field", repeat(201, func(int) string { return "currentUser { username }" }), "FIELD_REPEATED_TOO_OFTEN"},
+		{"through fragments", `{ currentUser { ...U } } fragment U on User { ` + strings.Repeat("username ", 101) + `...V } fragment V on User { ` + strings.Repeat("username ", 100) + `}`, "FIELD_REPEATED_TOO_OFTEN"},
+		{"two fragments named alike", `{ currentUser { ...U } } fragment U on User { ` + strings.Repeat("username ", 10) + `} fragment U on User { name }`, "GRAPHQL_VALIDATION_FAILED"},
+		{"cyclic fragments", `{ currentUser { ...U } } fragment U on User { username ...V } fragment V on User { name ...U }`, "GRAPHQL_VALIDATION_FAILED"},
+		{"undefined fragment", `{ currentUser { ...U } }`, "GRAPHQL_VALIDATION_FAILED"},
+		{"over 10,000 tokens", repeat(4000, func(i int) string { return fmt.Sprintf("a%d: __typename", i) }), "GRAPHQL_PARSE_FAILED"},
+		{"fragment chain", chain(1000), "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"repeats within repeats", repeat(20, func(int) string { return "project(id: 1) { jobs { " + strings.Repeat("totalCount ", 200) + "} }" }), "FIELD_REPEATED_TOO_OFTEN"},
 	}
 	for _, c := range cases {
 		body, _ := json.Marshal(map[string]any{"query": c.query})
@@ -106,4 +112,16 @@ func TestRepeatsAreRefusedBeforeValidation(t *testing.T) {
 }
 
 // maxRepeatsAllowed is the most times a selection set may name one field.
-const maxRepeatsAllowed = 50
+const maxRepeatsAllowed = 200
+
+// chain is a query whose n fragments each add a field and spread the next:
+// short, but naming fields quadratically often across its fragments.
+func chain(n int) string {
+	var q strings.Builder
+	q.WriteString("{ currentUser { ...F0 } }\n")
+	for i := range n {
+		fmt.Fprintf(&q, "fragment F%d on User { f%d ...F%d }\n", i, i, i+1)
+	}
+	fmt.Fprintf(&q, "fragment F%d on User { name }\n", n)
+	return q.String()
+}

@@ -48,13 +48,13 @@ func admitRequest(w http.ResponseWriter, r *http.Request, maxBody int64) bool {
 		refuse(w, http.StatusBadRequest, CodeBadRequest, "the request body could not be read")
 		return false
 	}
-	var params struct {
-		Query         string         `json:"query"`
-		OperationName string         `json:"operationName"`
-		Variables     map[string]any `json:"variables"`
-		Extensions    map[string]any `json:"extensions"`
+	var params *struct {
+		Query         string                     `json:"query"`
+		OperationName string                     `json:"operationName"`
+		Variables     map[string]json.RawMessage `json:"variables"`
+		Extensions    map[string]json.RawMessage `json:"extensions"`
 	}
-	if json.Unmarshal(body, &params) != nil {
+	if json.Unmarshal(body, &params) != nil || params == nil {
 		refuse(w, http.StatusBadRequest, CodeBadRequest,
 			"the request body is not a GraphQL request: a JSON object with a query string, and optionally operationName, variables and extensions")
 		return false

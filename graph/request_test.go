@@ -27,6 +27,7 @@ func TestRequestsRefusedBeforeGraphQL(t *testing.T) {
 		{"cut-off JSON", http.MethodPost, "application/json", garbage, http.StatusBadRequest, "BAD_REQUEST"},
 		{"JSON array", http.MethodPost, "application/json", `[{"query":"{ __typename }"}]`, http.StatusBadRequest, "BAD_REQUEST"},
 		{"query not a string", http.MethodPost, "application/json", `{"query": 5}`, http.StatusBadRequest, "BAD_REQUEST"},
+		{"null", http.MethodPost, "application/json", `null`, http.StatusBadRequest, "BAD_REQUEST"},
 		{"over a megabyte, streamed", http.MethodPost, "application/json", `{"query":"{ __typename }", "x": "` + strings.Repeat("x", 2<<20) + `"}`, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE"},
 	}
 	for _, c := range cases {
