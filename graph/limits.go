@@ -41,7 +41,8 @@ func init() {
 // same-named fields of a selection set, so repeats cost quadratic time and, if
 // their arguments differ, quadratic errors: 5,000 repeats in a 100 KB query
 // made 12 million comparisons and 8 million errors. Frontends repeat a field
-// a handful of times at most, through fragments.
+// once per fragment spread on an object (Relay adds id and __typename to
+// each), a few dozen times at most.
 const maxRepeats = 200
 
 // maxTokens bounds a query's length in GraphQL tokens, for gqlgen's parser
@@ -68,14 +69,16 @@ const maxValidationErrors = 100
 
 // shapeLimits refuses, before gqlgen validates it, a query with an operation
 // nested deeper than maxDepth fields, naming more than maxAliases aliases,
-// expanding to more than maxFields fields, or naming one field more than
-// maxRepeats times in a selection set. Complexity bounds the work a query asks
-// for; these bound the shapes no frontend needs and an abuser would (deep
-// cycles through job → project → jobs, aliases that multiply one expensive
-// field, fragments spread twice at every level, which expand exponentially
-// and would make the complexity walk itself the attack, and repeats, which
-// would make validation the attack). Queries it accepted are remembered, so
-// each is measured once.
+// expanding to more than maxFields fields, naming one field more than
+// maxRepeats times in a selection set or holding more than maxSameNamePairs
+// same-named pairs, or with fragments validation would refuse (named twice,
+// undefined, cyclic). Complexity bounds the work a query asks for; these
+// bound the shapes no frontend needs and an abuser would (deep cycles through
+// job → project → jobs, aliases that multiply one expensive field, fragments
+// spread twice at every level, which expand exponentially and would make the
+// complexity walk itself the attack, and repeats, which would make validation
+// the attack). Queries it accepted are remembered by their hash, so each is
+// measured once.
 type shapeLimits struct {
 	maxDepth, maxAliases, maxFields int
 	accepted                        *lru.LRU[struct{}]
