@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,12 +64,32 @@ func pageInfo[T any](res paging.Result[T]) *model.PageInfo {
 
 func projectKey(id int64) string { return strconv.FormatInt(id, 10) }
 
+// scopeOf is GitLab's scope for statuses, each once: a list repeating a
+// status would otherwise go upstream as long as the client made it.
 func scopeOf(statuses []model.JobStatus) []restclient.JobStatus {
-	scope := make([]restclient.JobStatus, len(statuses))
-	for i, s := range statuses {
-		scope[i] = restclient.JobStatus(strings.ToLower(s.String()))
+	scope := make([]restclient.JobStatus, 0, min(len(statuses), len(model.AllJobStatus)))
+	for _, s := range statuses {
+		if st := restclient.JobStatus(strings.ToLower(s.String())); !slices.Contains(scope, st) {
+			scope = append(scope, st)
+		}
 	}
 	return scope
+}
+
+// Longest text arguments passed on to GitLab: a project's full path (up to
+// 20 namespaces of 255 characters each) and a search term, ref or sha.
+const (
+	maxPathLen = 20 * 256
+	maxTextLen = 1024
+)
+
+// boundedText refuses an argument longer than limit, rather than pass it on
+// to GitLab.
+func boundedText(name, text string, limit int) error {
+	if len(text) > limit {
+		return badInput("%s is %d bytes long, over the limit of %d", name, len(text), limit)
+	}
+	return nil
 }
 
 func jobID(j *restclient.Job) int64               { return j.ID }

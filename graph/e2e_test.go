@@ -991,3 +991,39 @@ func TestCursorsStayWithTheirList(t *testing.T) {
 		t.Fatalf("a jobs cursor on pipelines: %+v", out.Errors)
 	}
 }
+
+// Text arguments GitLab would receive are bounded, and a status filter goes
+// upstream with each status once, however long the client's list.
+func TestArgumentsPassedToGitLabAreBounded(t *testing.T) {
+	var mu sync.Mutex
+	var scopes [][]string
+	s := newStackWith(t, gitlabsim.Options{Seed: 1}, graph.HandlerConfig{}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			scopes = append(scopes, r.URL.Query()["scope[]"])
+			mu.Unlock()
+			next.ServeHTTP(w, r)
+		})
+	})
+	long := strings.Repeat("a", 6000)
+	for name, q := range map[string]string{
+		"search":   fmt.Sprintf(`{ projects(search: %q) { nodes { id } } }`, long),
+		"fullPath": fmt.Sprintf(`{ project(fullPath: %q) { name } }`, long),
+		"ref":      fmt.Sprintf(`{ project(id: %d) { pipelines(ref: %q) { nodes { id } } } }`, gitlabsim.ProjectDemo, long),
+	} {
+		out := s.do(t, gitlabsim.TokenMaintainer, q, nil)
+		if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || strings.Contains(out.Errors[0].Message, long) {
+			t.Errorf("%s of 6,000 bytes: %.300v", name, out.Errors)
+		}
+	}
+	if calls := s.calls(); total(calls) != 0 {
+		t.Fatalf("refused arguments cost upstream calls: %v", calls)
+	}
+	statuses := strings.TrimSuffix(strings.Repeat("FAILED, SUCCESS, ", 500), ", ")
+	out := s.do(t, gitlabsim.TokenMaintainer, fmt.Sprintf(`{ project(id: %d) { jobs(statuses: [%s]) { nodes { id } } } }`, gitlabsim.ProjectDemo, statuses), nil)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(out.Errors) != 0 || len(scopes) != 1 || len(scopes[0]) != 2 {
+		t.Fatalf("1,000 statuses: errors %+v, upstream scopes %v", out.Errors, scopes)
+	}
+}

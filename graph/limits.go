@@ -63,6 +63,16 @@ const maxSameNamePairs = 20_000
 // would otherwise make the count quadratic in the query's length.
 const maxNameCounts = 100_000
 
+// Introspection fields answer from the schema, not from GitLab, and so cost
+// no upstream call and little complexity, yet one __schema under a fragment
+// reading every type's fields answers 135 KB: aliased 90 times, a 3 KB query
+// made a 12 MB answer and 2 s of work. Clients read the schema once per
+// query (GraphiQL, code generators) and look up a few types by name.
+const (
+	maxSchemaFields = 1
+	maxTypeFields   = 20
+)
+
 // maxValidationErrors caps the errors validation reports for one query; past
 // a hundred they say nothing new and only make the answer large.
 const maxValidationErrors = 100
@@ -155,6 +165,10 @@ func (l shapeLimits) check(sh shape) *gqlerror.Error {
 	case sh.aliases > l.maxAliases:
 		err = gqlerror.Errorf("operation uses %d aliases, which exceeds the limit of %d", sh.aliases, l.maxAliases)
 		errcode.Set(err, CodeTooManyAliases)
+	case sh.schemas > maxSchemaFields || sh.types > maxTypeFields:
+		err = gqlerror.Errorf("operation reads the schema %d times and looks up %d types, which exceeds the limits of %d and %d",
+			sh.schemas, sh.types, maxSchemaFields, maxTypeFields)
+		errcode.Set(err, CodeComplexity)
 	case sh.repeats > maxRepeats:
 		err = gqlerror.Errorf("a selection set names one field %d times, which exceeds the limit of %d", sh.repeats, maxRepeats)
 		errcode.Set(err, CodeTooRepetitive)
@@ -189,6 +203,7 @@ func cappedValidationRules() *rules.Rules {
 // one selection set within names one field. Counts saturate at saturated.
 type shape struct {
 	depth, aliases, fields, repeats int
+	schemas, types                  int // __schema and __type fields
 }
 
 const saturated = 1 << 30
@@ -263,6 +278,12 @@ func (m *measurer) measure(set ast.SelectionSet) shape {
 			if s.Alias != "" && s.Alias != s.Name {
 				sh.aliases = add(sh.aliases, 1)
 			}
+			switch s.Name {
+			case "__schema":
+				sh.schemas = add(sh.schemas, 1)
+			case "__type":
+				sh.types = add(sh.types, 1)
+			}
 		case *ast.InlineFragment:
 			sh = m.measure(s.SelectionSet)
 		case *ast.FragmentSpread:
@@ -272,6 +293,8 @@ func (m *measurer) measure(set ast.SelectionSet) shape {
 		total.aliases = add(total.aliases, sh.aliases)
 		total.fields = add(total.fields, sh.fields)
 		total.repeats = max(total.repeats, sh.repeats)
+		total.schemas = add(total.schemas, sh.schemas)
+		total.types = add(total.types, sh.types)
 	}
 	for _, n := range m.responseNames(set) {
 		total.repeats = max(total.repeats, n)

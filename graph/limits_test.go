@@ -83,6 +83,8 @@ func TestRepeatsAreRefusedBeforeValidation(t *testing.T) {
 		{"undefined fragment", `{ currentUser { ...U } }`, "GRAPHQL_VALIDATION_FAILED"},
 		{"over 10,000 tokens", repeat(4000, func(i int) string { return fmt.Sprintf("a%d: __typename", i) }), "GRAPHQL_PARSE_FAILED"},
 		{"fragment chain", chain(1000), "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"the schema read twice", `{ a: __schema { queryType { name } } b: __schema { queryType { name } } }`, "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"21 type lookups", repeat(21, func(i int) string { return fmt.Sprintf(`t%d: __type(name: "Job") { name }`, i) }), "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"repeats within repeats", repeat(20, func(int) string { return "project(id: 1) { jobs { " + strings.Repeat("totalCount ", 200) + "} }" }), "FIELD_REPEATED_TOO_OFTEN"},
 	}
 	for _, c := range cases {

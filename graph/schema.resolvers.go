@@ -269,9 +269,15 @@ func (r *projectResolver) Pipelines(ctx context.Context, obj *model.Project, sta
 		opt.Status = strings.ToLower(status.String())
 	}
 	if ref != nil {
+		if err := boundedText("ref", *ref, maxTextLen); err != nil {
+			return nil, err
+		}
 		opt.Ref = *ref
 	}
 	if sha != nil {
+		if err := boundedText("sha", *sha, maxTextLen); err != nil {
+			return nil, err
+		}
 		opt.SHA = *sha
 	}
 	call := fmt.Sprintf("pipelines|%q|%q|%q|%q", obj.Key, opt.Status, opt.Ref, opt.SHA)
@@ -306,6 +312,8 @@ func (r *queryResolver) Project(ctx context.Context, id *int, fullPath *string) 
 		key = strconv.Itoa(*id)
 	case *fullPath == "":
 		return nil, badInput("fullPath must not be empty")
+	case len(*fullPath) > maxPathLen:
+		return nil, boundedText("fullPath", *fullPath, maxPathLen)
 	default:
 		key = *fullPath
 	}
@@ -327,6 +335,9 @@ func (r *queryResolver) Projects(ctx context.Context, search *string, membership
 	}
 	opt := restclient.ListProjectsOptions{Membership: membership, OrderBy: "id", Sort: "desc"}
 	if search != nil {
+		if err := boundedText("search", *search, maxTextLen); err != nil {
+			return nil, err
+		}
 		opt.Search = *search
 	}
 	member := "any"
