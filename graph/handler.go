@@ -45,6 +45,23 @@ const (
 	parsedQueryCacheSize          = 1000
 )
 
+// maxCachedQuery is the longest query kept parsed between requests: queries
+// are short, and a thousand megabyte queries (a long literal validates) would
+// hold a gigabyte.
+const maxCachedQuery = 64 << 10
+
+// boundedCache is gqlgen's parsed-query cache, keeping queries up to
+// maxCachedQuery bytes.
+type boundedCache struct {
+	*lru.LRU[*ast.QueryDocument]
+}
+
+func (c boundedCache) Add(ctx context.Context, query string, doc *ast.QueryDocument) {
+	if len(query) <= maxCachedQuery {
+		c.LRU.Add(ctx, query, doc)
+	}
+}
+
 // NewHandler returns the GraphQL endpoint: POST for every operation, GET for
 // queries only (as GraphQL over HTTP requires), the caller's GitLab
 // credentials taken from each request and fresh loaders for each operation.
@@ -70,7 +87,7 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](parsedQueryCacheSize))
+	srv.SetQueryCache(boundedCache{lru.New[*ast.QueryDocument](parsedQueryCacheSize)})
 	srv.Use(extension.Introspection{})
 	// Every field scores at least one, so an operation expanding to more
 	// fields than the complexity limit is refused by the cheap linear

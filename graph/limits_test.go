@@ -127,3 +127,32 @@ func chain(n int) string {
 	fmt.Fprintf(&q, "fragment F%d on User { name }\n", n)
 	return q.String()
 }
+
+// Errors quoting a long literal are cut short, so a hundred of them quoting
+// an 800 KB literal make an answer of about a hundred kilobytes, not 80 MB.
+func TestErrorsQuotingLongValuesAreShortened(t *testing.T) {
+	s := newStack(t)
+	var q strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&q, "query Q%d { ...F }\n", i)
+	}
+	q.WriteString(`fragment F on Query { project(id: "` + strings.Repeat("x", 800_000) + `") { name } }`)
+	body, _ := json.Marshal(map[string]any{"query": q.String(), "operationName": "Q1"})
+	req, _ := http.NewRequest(http.MethodPost, s.gateway.URL, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	var out gqlResponse
+	if err := json.Unmarshal(answer, &out); err != nil || len(out.Errors) == 0 || len(answer) > 200_000 {
+		t.Fatalf("%d bytes, %d errors, %v", len(answer), len(out.Errors), err)
+	}
+	for _, e := range out.Errors {
+		if len(e.Message) > 1100 {
+			t.Fatalf("a message of %d bytes", len(e.Message))
+		}
+	}
+}
