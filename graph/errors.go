@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math"
 	"regexp"
-	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -16,6 +15,7 @@ import (
 	"jobgraph/graph/loader"
 	"jobgraph/graph/model"
 	"jobgraph/graph/paging"
+	"jobgraph/internal/textcut"
 	"jobgraph/restclient"
 )
 
@@ -49,7 +49,7 @@ func badInput(format string, args ...any) error {
 // they are.
 func PresentError(ctx context.Context, err error) *gqlerror.Error {
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-	gqlErr.Message = shorten(gqlErr.Message, maxErrorMessage)
+	gqlErr.Message = textcut.Cut(gqlErr.Message, maxErrorMessage)
 	cause := gqlErr.Unwrap()
 	if cause == nil {
 		return gqlErr
@@ -73,19 +73,6 @@ func PresentError(ctx context.Context, err error) *gqlerror.Error {
 // query's values, and a megabyte literal quoted by each of a hundred errors
 // would make a hundred-megabyte answer.
 const maxErrorMessage = 1024
-
-// shorten cuts s to at most limit bytes, at a character boundary, marking the
-// cut.
-func shorten(s string, limit int) string {
-	if len(s) <= limit {
-		return s
-	}
-	cut := limit
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
 
 // Recover answers a resolver panic with an internal error; the panic is
 // logged, never shown.

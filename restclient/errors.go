@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -141,19 +140,6 @@ const maxErrorBody = 64 << 10
 // maxMessage bounds Error.Message, which the gateway hands on to its own
 // clients: enough for any message GitLab writes, not a whole page.
 const maxMessage = 1 << 10
-
-// truncateMessage cuts msg to at most maxMessage bytes on a rune boundary
-// and marks the cut with "…".
-func truncateMessage(msg string) string {
-	if len(msg) <= maxMessage {
-		return msg
-	}
-	cut := maxMessage
-	for cut > 0 && !utf8.RuneStart(msg[cut]) {
-		cut--
-	}
-	return msg[:cut] + "…"
-}
 
 // errorMessage extracts GitLab's message from an error body, which is
 // {"message": string | object | array} or {"error": string}; anything else

@@ -14,6 +14,8 @@ import (
 
 	"github.com/cenkalti/backoff/v5"
 	"github.com/go-json-experiment/json"
+
+	"jobgraph/internal/textcut"
 )
 
 // request is one REST call before credentials and retries are applied.
@@ -335,7 +337,7 @@ func statusError(req *request, resp *http.Response, creds *Credentials) *Error {
 	if creds != nil {
 		msg = strings.ReplaceAll(msg, creds.Token, "[REDACTED]")
 	}
-	e := req.fail(kindForStatus(resp.StatusCode), resp.StatusCode, truncateMessage(msg), nil)
+	e := req.fail(kindForStatus(resp.StatusCode), resp.StatusCode, textcut.Cut(msg, maxMessage), nil)
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
