@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -70,16 +71,37 @@ type gqlResponse struct {
 	Errors []gqlError      `json:"errors"`
 }
 
-// do posts a query with a maintainer token unless token says otherwise.
+// do posts a query with token (none when empty) and decodes the answer.
 func (s *stack) do(t testing.TB, token, query string, vars map[string]any) gqlResponse {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	status, answer := s.post(t, token, map[string]any{"query": query, "variables": vars})
+	var out gqlResponse
+	if err := json.Unmarshal(answer, &out); err != nil {
+		t.Fatalf("decoding response (status %d): %v", status, err)
+	}
+	return out
+}
+
+// post posts a GraphQL request (query, variables, operationName) with token
+// (none when empty) and returns the answer's status and body as sent.
+func (s *stack) post(t testing.TB, token string, params map[string]any) (int, []byte) {
+	t.Helper()
+	body, _ := json.Marshal(params)
 	req, _ := http.NewRequest(http.MethodPost, s.gateway.URL, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	return send(t, req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, answer
 }
 
 // send makes a GraphQL request and decodes its answer.

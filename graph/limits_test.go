@@ -1,10 +1,8 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -88,19 +86,11 @@ func TestRepeatsAreRefusedBeforeValidation(t *testing.T) {
 		{"repeats within repeats", repeat(20, func(int) string { return "project(id: 1) { jobs { " + strings.Repeat("totalCount ", 200) + "} }" }), "FIELD_REPEATED_TOO_OFTEN"},
 	}
 	for _, c := range cases {
-		body, _ := json.Marshal(map[string]any{"query": c.query})
-		req, _ := http.NewRequest(http.MethodPost, s.gateway.URL, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		answer, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		status, answer := s.post(t, "", map[string]any{"query": c.query})
 		var out gqlResponse
 		if err := json.Unmarshal(answer, &out); err != nil || len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != c.code ||
-			len(answer) > 1000 || resp.StatusCode != http.StatusUnprocessableEntity {
-			t.Errorf("%s: status %d, %d bytes, errors %+v, want 422 and one %s", c.name, resp.StatusCode, len(answer), out.Errors, c.code)
+			len(answer) > 1000 || status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: status %d, %d bytes, errors %+v, want 422 and one %s", c.name, status, len(answer), out.Errors, c.code)
 		}
 	}
 	conflicts := repeat(maxRepeatsAllowed, func(i int) string { return fmt.Sprintf("project(id: %d) { name }", i+1) })
@@ -137,15 +127,7 @@ func TestErrorsQuotingLongValuesAreShortened(t *testing.T) {
 		fmt.Fprintf(&q, "query Q%d { ...F }\n", i)
 	}
 	q.WriteString(`fragment F on Query { project(id: "` + strings.Repeat("x", 800_000) + `") { name } }`)
-	body, _ := json.Marshal(map[string]any{"query": q.String(), "operationName": "Q1"})
-	req, _ := http.NewRequest(http.MethodPost, s.gateway.URL, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(resp.Body)
+	_, answer := s.post(t, "", map[string]any{"query": q.String(), "operationName": "Q1"})
 	var out gqlResponse
 	if err := json.Unmarshal(answer, &out); err != nil || len(out.Errors) == 0 || len(answer) > 200_000 {
 		t.Fatalf("%d bytes, %d errors, %v", len(answer), len(out.Errors), err)
