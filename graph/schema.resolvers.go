@@ -312,9 +312,10 @@ func (r *queryResolver) Project(ctx context.Context, id *int, fullPath *string) 
 		key = strconv.Itoa(*id)
 	case *fullPath == "":
 		return nil, badInput("fullPath must not be empty")
-	case len(*fullPath) > maxPathLen:
-		return nil, boundedText("fullPath", *fullPath, maxPathLen)
 	default:
+		if err := boundedText("fullPath", *fullPath, maxPathLen); err != nil {
+			return nil, err
+		}
 		key = *fullPath
 	}
 	if p := lazyProject(ctx, key, id); p != nil {
