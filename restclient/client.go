@@ -21,6 +21,11 @@ type Config struct {
 	Fallback        *Credentials  // optional server-wide token for reads by callers without credentials; copied by New; never used for actions (POST) or CurrentUser
 	UserAgent       string
 	RetryBaseWait   time.Duration // first backoff interval between retries; default 500ms, jittered ±50%, doubling
+	// MaxInFlightPerCaller bounds the requests one caller (see NewBudget)
+	// has in flight at once, across its operations, so that one caller
+	// cannot take every connection of MaxConnsPerHost; 0 means
+	// DefaultMaxInFlightPerCaller, negative no bound.
+	MaxInFlightPerCaller int
 	// StreamIdleTimeout ends a job log stream that yields no data for this
 	// long, whether GitLab stalls or the reader stops reading; default 60s.
 	StreamIdleTimeout time.Duration
@@ -28,13 +33,14 @@ type Config struct {
 
 // Defaults applied by New.
 const (
-	DefaultMaxConnsPerHost   = 64
-	DefaultTimeout           = 30 * time.Second
-	DefaultMaxRetries        = 2
-	DefaultMaxRetryWait      = 10 * time.Second
-	DefaultRetryBaseWait     = 500 * time.Millisecond
-	DefaultStreamIdleTimeout = 60 * time.Second
-	DefaultUserAgent         = "jobgraph-restclient"
+	DefaultMaxConnsPerHost      = 64
+	DefaultMaxInFlightPerCaller = 32
+	DefaultTimeout              = 30 * time.Second
+	DefaultMaxRetries           = 2
+	DefaultMaxRetryWait         = 10 * time.Second
+	DefaultRetryBaseWait        = 500 * time.Millisecond
+	DefaultStreamIdleTimeout    = 60 * time.Second
+	DefaultUserAgent            = "jobgraph-restclient"
 )
 
 // apiPrefix is where GitLab serves REST API v4 below its root.
@@ -53,6 +59,7 @@ type Client struct {
 	maxBody           int64 // largest JSON answer read; maxSuccessBody
 	fallback          *Credentials
 	userAgent         string
+	callers           *callerSlots // nil: callers are not bounded
 }
 
 // New validates cfg and builds a Client.
@@ -73,6 +80,7 @@ func New(cfg Config) (*Client, error) {
 		streamIdleTimeout: orDefault(cfg.StreamIdleTimeout, DefaultStreamIdleTimeout),
 		maxBody:           maxSuccessBody,
 		userAgent:         cfg.UserAgent,
+		callers:           newCallerSlots(orDefault(cfg.MaxInFlightPerCaller, DefaultMaxInFlightPerCaller)),
 	}
 	if cfg.Fallback != nil {
 		// A copy, so changing the caller's value later cannot bypass the

@@ -29,6 +29,7 @@ const (
 	KindTimeout                              // 408, or a deadline expired before GitLab answered
 	KindMalformed                            // the body is not the JSON the route promises
 	KindTransport                            // the connection failed, or the call was canceled
+	KindCallLimit                            // not sent: the operation's Budget is spent (ErrCallBudget)
 )
 
 var kindNames = map[ErrorKind]string{
@@ -42,6 +43,7 @@ var kindNames = map[ErrorKind]string{
 	KindTimeout:         "timeout",
 	KindMalformed:       "malformed response",
 	KindTransport:       "transport error",
+	KindCallLimit:       "call limit reached",
 }
 
 func (k ErrorKind) String() string {

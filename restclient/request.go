@@ -191,11 +191,16 @@ func (c *Client) retryable(ctx context.Context, req *request, err *Error) error 
 // when the headers arrive, after which Config.StreamIdleTimeout and the
 // caller's context govern.
 func (c *Client) attempt(ctx context.Context, req *request, target *url.URL, payload []byte, creds *Credentials, decode decodeFunc) (*Response, io.ReadCloser, *Error) {
+	release, failure := c.admit(ctx, req)
+	if failure != nil {
+		return nil, nil, failure
+	}
 	actx, cancel := context.WithCancelCause(ctx)
 	timer := time.AfterFunc(c.timeout, func() { cancel(errAttemptTimeout) })
 	done := func() {
 		timer.Stop()
 		cancel(nil)
+		release()
 	}
 
 	hreq, err := c.newHTTPRequest(actx, req, target, payload, creds)
@@ -222,7 +227,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target *url.URL, pay
 			done()
 			return resp, nil, req.fail(KindTimeout, hresp.StatusCode, "timed out before the log started", errAttemptTimeout)
 		}
-		stream := newStreamBody(ctx, actx, cancel, req, hresp, c.streamIdleTimeout)
+		stream := newStreamBody(ctx, actx, cancel, req, hresp, c.streamIdleTimeout, release)
 		resp.Body = stream
 		return resp, stream, nil
 	}
@@ -288,6 +293,16 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target *url.U
 		return nil, err
 	}
 	hreq.URL = target
+	// net/http re-sends an idempotent request that failed on a reused
+	// connection, once for every broken connection its pool holds: 67
+	// requests for one call when GitLab reset a warm pool. Retries are this
+	// package's alone, bounded and charged to the budget, so a GET carries
+	// a body that net/http cannot replay (not http.NoBody, no GetBody); it
+	// finds the body empty and sends none. POSTs are never replayed once
+	// written, as they are not idempotent.
+	if req.method == http.MethodGet {
+		hreq.Body = noReplay{}
+	}
 	hreq.Header.Set("User-Agent", c.userAgent)
 	if !req.stream {
 		hreq.Header.Set("Accept", "application/json")
@@ -300,6 +315,12 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target *url.U
 	}
 	return hreq, nil
 }
+
+// noReplay is the empty body of a GET; see newHTTPRequest.
+type noReplay struct{}
+
+func (noReplay) Read([]byte) (int, error) { return 0, io.EOF }
+func (noReplay) Close() error             { return nil }
 
 // drainClose reads a little of what is left so the connection can be reused,
 // then closes the body.

@@ -30,18 +30,21 @@ type streamBody struct {
 	timer  *time.Timer
 	close  sync.Once
 	err    error
+	// release frees the budget's in-flight slots the stream holds.
+	release func()
 }
 
-func newStreamBody(ctx, actx context.Context, cancel context.CancelCauseFunc, req *request, resp *http.Response, idle time.Duration) *streamBody {
+func newStreamBody(ctx, actx context.Context, cancel context.CancelCauseFunc, req *request, resp *http.Response, idle time.Duration, release func()) *streamBody {
 	return &streamBody{
-		body:   resp.Body,
-		ctx:    ctx,
-		actx:   actx,
-		cancel: cancel,
-		req:    req,
-		status: resp.StatusCode,
-		idle:   idle,
-		timer:  time.AfterFunc(idle, func() { cancel(errStreamIdle) }),
+		release: release,
+		body:    resp.Body,
+		ctx:     ctx,
+		actx:    actx,
+		cancel:  cancel,
+		req:     req,
+		status:  resp.StatusCode,
+		idle:    idle,
+		timer:   time.AfterFunc(idle, func() { cancel(errStreamIdle) }),
 	}
 }
 
@@ -76,6 +79,7 @@ func (s *streamBody) Close() error {
 			s.err = fmt.Errorf("closing job log: %w", err)
 		}
 		s.cancel(nil)
+		s.release()
 	})
 	return s.err
 }
