@@ -41,13 +41,21 @@ func newStack(t testing.TB) *stack {
 // configuration; wrap, when set, sits between the gateway and the simulator.
 func newStackWith(t testing.TB, opts gitlabsim.Options, cfg graph.HandlerConfig, wrap func(http.Handler) http.Handler) *stack {
 	t.Helper()
+	return newStackOver(t, opts, cfg, restclient.Config{MaxRetryWait: time.Second}, wrap)
+}
+
+// newStackOver is newStackWith with the gateway's GitLab client configured by
+// rc, whose BaseURL it sets.
+func newStackOver(t testing.TB, opts gitlabsim.Options, cfg graph.HandlerConfig, rc restclient.Config, wrap func(http.Handler) http.Handler) *stack {
+	t.Helper()
 	sim := gitlabsim.New(opts)
 	var upstreamHandler http.Handler = sim
 	if wrap != nil {
 		upstreamHandler = wrap(sim)
 	}
 	upstream := httptest.NewServer(upstreamHandler)
-	client, err := restclient.New(restclient.Config{BaseURL: upstream.URL, MaxRetryWait: time.Second})
+	rc.BaseURL = upstream.URL
+	client, err := restclient.New(rc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,13 +94,7 @@ func (s *stack) do(t testing.TB, token, query string, vars map[string]any) gqlRe
 // (none when empty) and returns the answer's status and body as sent.
 func (s *stack) post(t testing.TB, token string, params map[string]any) (int, []byte) {
 	t.Helper()
-	body, _ := json.Marshal(params)
-	req, _ := http.NewRequest(http.MethodPost, s.gateway.URL, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(s.request(token, params))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +104,18 @@ func (s *stack) post(t testing.TB, token string, params map[string]any) (int, []
 		t.Fatal(err)
 	}
 	return resp.StatusCode, answer
+}
+
+// request builds the POST of a GraphQL request (query, variables,
+// operationName) with token (none when empty).
+func (s *stack) request(token string, params map[string]any) *http.Request {
+	body, _ := json.Marshal(params)
+	req, _ := http.NewRequest(http.MethodPost, s.gateway.URL, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req
 }
 
 // send makes a GraphQL request and decodes its answer.

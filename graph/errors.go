@@ -12,7 +12,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"jobgraph/graph/globalid"
-	"jobgraph/graph/loader"
 	"jobgraph/graph/model"
 	"jobgraph/graph/paging"
 	"jobgraph/internal/textcut"
@@ -90,7 +89,7 @@ func classify(err error) (code, message string, ext map[string]any) {
 	case errors.Is(err, paging.ErrBadArgs), errors.Is(err, paging.ErrNeedsTotal),
 		errors.Is(err, paging.ErrOffsetLimit), errors.Is(err, globalid.ErrInvalid):
 		return CodeBadUserInput, err.Error(), nil
-	case errors.Is(err, loader.ErrCallBudget):
+	case errors.Is(err, restclient.ErrCallBudget):
 		return CodeCallLimit, err.Error(), nil
 	case errors.Is(err, context.Canceled):
 		// The client went away (restclient wraps that as a transport

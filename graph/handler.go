@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"net"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -32,17 +33,22 @@ type HandlerConfig struct {
 	MaxAliases int
 	// MaxUpstreamCalls bounds the GitLab calls one operation makes; fields
 	// needing more fail with UPSTREAM_CALL_LIMIT_EXCEEDED. 0 means
-	// DefaultMaxUpstreamCalls.
+	// DefaultMaxUpstreamCalls. Every HTTP request counts, retries included.
 	MaxUpstreamCalls int
+	// MaxInFlightPerOperation bounds the GitLab calls one operation has in
+	// flight at once; 0 means DefaultMaxInFlightPerOperation. A caller's
+	// operations together are bounded by restclient's MaxInFlightPerCaller.
+	MaxInFlightPerOperation int
 }
 
 const (
-	DefaultMaxComplexity          = 5000
-	DefaultMaxBodyBytes     int64 = 1 << 20
-	DefaultMaxDepth               = 20
-	DefaultMaxAliases             = 100
-	DefaultMaxUpstreamCalls       = 500
-	parsedQueryCacheSize          = 1000
+	DefaultMaxComplexity                 = 5000
+	DefaultMaxBodyBytes            int64 = 1 << 20
+	DefaultMaxDepth                      = 20
+	DefaultMaxAliases                    = 100
+	DefaultMaxUpstreamCalls              = 500
+	DefaultMaxInFlightPerOperation       = 24
+	parsedQueryCacheSize                 = 1000
 )
 
 // maxCachedQuery is the longest query kept parsed between requests: queries
@@ -81,6 +87,9 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	if cfg.MaxUpstreamCalls == 0 {
 		cfg.MaxUpstreamCalls = DefaultMaxUpstreamCalls
 	}
+	if cfg.MaxInFlightPerOperation == 0 {
+		cfg.MaxInFlightPerOperation = DefaultMaxInFlightPerOperation
+	}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers:  &Resolver{Client: client},
 		Complexity: complexity(),
@@ -100,15 +109,38 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	srv.SetErrorPresenter(PresentError)
 	srv.SetRecoverFunc(Recover)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(loader.With(ctx, loader.New(client, cfg.MaxUpstreamCalls)))
+		budget := restclient.NewBudget(cfg.MaxUpstreamCalls, cfg.MaxInFlightPerOperation, callerFrom(ctx))
+		return next(loader.With(restclient.WithBudget(ctx, budget), loader.New(client)))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !admitRequest(w, r, cfg.MaxBodyBytes) {
 			return
 		}
+		ctx := r.Context()
 		if creds, ok := restclient.CredentialsFromRequest(r); ok {
-			r = r.WithContext(restclient.WithCredentials(r.Context(), creds))
+			ctx = restclient.WithCredentials(ctx, creds)
 		}
-		srv.ServeHTTP(w, r)
+		srv.ServeHTTP(w, r.WithContext(withCaller(ctx, r)))
 	})
+}
+
+type callerKey struct{}
+
+// withCaller names the request's caller for its operations' budgets: by a
+// hash of its token, or, for an anonymous caller, by its address, so that
+// anonymous callers are bounded one by one too.
+func withCaller(ctx context.Context, r *http.Request) context.Context {
+	caller := "address:" + r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		caller = "address:" + host
+	}
+	if creds, ok := restclient.CredentialsFrom(ctx); ok {
+		caller = "token:" + creds.Fingerprint()
+	}
+	return context.WithValue(ctx, callerKey{}, caller)
+}
+
+func callerFrom(ctx context.Context) string {
+	caller, _ := ctx.Value(callerKey{}).(string)
+	return caller
 }

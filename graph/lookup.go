@@ -12,6 +12,7 @@ import (
 	"jobgraph/graph/globalid"
 	"jobgraph/graph/loader"
 	"jobgraph/graph/model"
+	"jobgraph/internal/safely"
 	"jobgraph/restclient"
 )
 
@@ -156,7 +157,12 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error
 	errs := make([]error, len(ids))
 	var wg sync.WaitGroup
 	for i, raw := range ids {
-		wg.Go(func() { out[i], errs[i] = r.node(ctx, raw) })
+		wg.Go(func() {
+			errs[i] = safely.Run(ctx, func() (err error) {
+				out[i], err = r.node(ctx, raw)
+				return err
+			})
+		})
 	}
 	wg.Wait()
 	for i, err := range errs {

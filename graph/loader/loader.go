@@ -14,15 +14,13 @@ package loader
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strconv"
 	"sync"
-	"sync/atomic"
 
 	"github.com/graph-gophers/dataloader/v7"
 	"golang.org/x/sync/errgroup"
 
+	"jobgraph/internal/safely"
 	"jobgraph/restclient"
 )
 
@@ -51,10 +49,6 @@ type Loaders struct {
 
 	mu     sync.Mutex
 	shared map[string]*sharedCall
-
-	// callsLeft is the operation's budget of GitLab calls: what one
-	// request may cost GitLab is bounded whatever it asks for.
-	callsLeft atomic.Int64
 }
 
 // sharedCall is one list call that identical requests in the same operation
@@ -72,47 +66,34 @@ type sharedCall struct {
 // would run. A bridge past them is not found.
 const maxBridgePages = 10
 
-// New returns loaders that fetch through c with the credentials of the context
-// each load is made with.
-func New(c *restclient.Client, maxCalls int) *Loaders {
+// New returns loaders that fetch through c with the credentials and the
+// restclient.Budget of the context each load is made with.
+func New(c *restclient.Client) *Loaders {
 	l := &Loaders{shared: map[string]*sharedCall{}}
-	l.callsLeft.Store(int64(maxCalls))
-	l.jobs = newLoader(l, func(ctx context.Context, k ObjectKey) (*restclient.Job, error) {
+	l.jobs = newLoader(func(ctx context.Context, k ObjectKey) (*restclient.Job, error) {
 		j, _, err := c.GetJob(ctx, k.Project, k.ID)
 		return j, err
 	})
-	l.pipelines = newLoader(l, func(ctx context.Context, k ObjectKey) (*restclient.Pipeline, error) {
+	l.pipelines = newLoader(func(ctx context.Context, k ObjectKey) (*restclient.Pipeline, error) {
 		p, _, err := c.GetPipeline(ctx, k.Project, k.ID)
 		return p, err
 	})
-	l.bridges = newLoader(l, func(ctx context.Context, k ObjectKey) ([]*restclient.Bridge, error) {
+	l.bridges = newLoader(func(ctx context.Context, k ObjectKey) ([]*restclient.Bridge, error) {
 		return l.allBridges(ctx, c, k)
 	})
-	l.commits = newLoader(l, func(ctx context.Context, k CommitKey) (*restclient.Commit, error) {
+	l.commits = newLoader(func(ctx context.Context, k CommitKey) (*restclient.Commit, error) {
 		cm, _, err := c.GetCommit(ctx, k.Project, k.SHA)
 		return cm, err
 	})
-	l.users = newLoader(l, func(ctx context.Context, id int64) (*restclient.User, error) {
+	l.users = newLoader(func(ctx context.Context, id int64) (*restclient.User, error) {
 		u, _, err := c.GetUser(ctx, id)
 		return u, err
 	})
-	l.projects = newLoader(l, func(ctx context.Context, key string) (*restclient.Project, error) {
+	l.projects = newLoader(func(ctx context.Context, key string) (*restclient.Project, error) {
 		p, _, err := c.GetProject(ctx, key)
 		return p, err
 	})
 	return l
-}
-
-// ErrCallBudget is returned instead of making a GitLab call once an operation
-// has made as many as it may.
-var ErrCallBudget = errors.New("this operation reached its limit of GitLab calls; ask for less in one query")
-
-// spend takes one call from the operation's budget.
-func (l *Loaders) spend() error {
-	if l.callsLeft.Add(-1) < 0 {
-		return ErrCallBudget
-	}
-	return nil
 }
 
 // Shared makes identical calls of one operation once: the first caller with a
@@ -121,16 +102,17 @@ func (l *Loaders) spend() error {
 //
 // The call does not run under the first caller's context: a caller that gives
 // up (say, because a sibling page failed) must not fail the others waiting on
-// the same call. It keeps the context's values, so the caller's credentials,
-// and it is canceled when the last caller waiting on it gives up, so no call
-// outlives the requests that wanted it. A failed or abandoned call is not
-// kept, so a later caller tries again.
+// the same call. It keeps the context's values, so the caller's credentials
+// and budget, and its deadline, the operation's, and it is canceled when the
+// last caller waiting on it gives up, so no call outlives the requests that
+// wanted it. A failed or abandoned call is not kept, so a later caller tries
+// again.
 func Shared[T any](ctx context.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
 	l := For(ctx)
 	l.mu.Lock()
 	call, running := l.shared[key]
 	if !running {
-		callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		callCtx, cancel := detach(ctx)
 		call = &sharedCall{done: make(chan struct{}), cancel: cancel}
 		l.shared[key] = call
 		go l.run(callCtx, key, call, func(ctx context.Context) (any, error) { return fetch(ctx) })
@@ -155,22 +137,28 @@ func Shared[T any](ctx context.Context, key string, fetch func(context.Context) 
 	return call.val.(T), nil
 }
 
+// detach returns a context with ctx's values and deadline but not its
+// cancellation.
+func detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	detached := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(detached, deadline)
+	}
+	return context.WithCancel(detached)
+}
+
 // run performs a shared call and publishes its outcome.
 func (l *Loaders) run(ctx context.Context, key string, call *sharedCall, fetch func(context.Context) (any, error)) {
 	defer close(call.done)
 	defer call.cancel()
-	defer func() {
-		if v := recover(); v != nil {
-			call.err = fmt.Errorf("shared call %s panicked: %v", key, v)
-		}
-		if call.err != nil {
-			l.mu.Lock()
-			l.forget(key, call)
-			l.mu.Unlock()
-		}
-	}()
-	if call.err = l.spend(); call.err == nil {
-		call.val, call.err = fetch(ctx)
+	call.err = safely.Run(ctx, func() (err error) {
+		call.val, err = fetch(ctx)
+		return err
+	})
+	if call.err != nil {
+		l.mu.Lock()
+		l.forget(key, call)
+		l.mu.Unlock()
 	}
 }
 
@@ -181,52 +169,61 @@ func (l *Loaders) forget(key string, call *sharedCall) {
 	}
 }
 
-// allBridges reads every trigger job of a pipeline: the first page, then the
-// rest at once (GitLab counts bridge lists, so it gives the page count).
+// allBridges reads every trigger job of a pipeline, up to maxBridgePages
+// pages: the first page, then, where GitLab gives the page count, the rest at
+// once, otherwise each page after the one naming it.
 func (l *Loaders) allBridges(ctx context.Context, c *restclient.Client, k ObjectKey) ([]*restclient.Bridge, error) {
 	page := func(ctx context.Context, n int) ([]*restclient.Bridge, *restclient.Response, error) {
-		if n > 1 {
-			if err := l.spend(); err != nil {
-				return nil, nil, err
-			}
-		}
 		opt := &restclient.ListJobsOptions{ListOptions: restclient.ListOptions{Page: n, PerPage: 100}}
 		return c.ListPipelineBridges(ctx, k.Project, k.ID, opt)
 	}
-	first, resp, err := page(ctx, 1)
-	if err != nil || resp.NextPage == 0 || resp.TotalPages == nil {
-		return first, err
+	bridges, resp, err := page(ctx, 1)
+	if err != nil || resp.NextPage == 0 {
+		return bridges, err
 	}
-	rest := make([][]*restclient.Bridge, min(*resp.TotalPages, maxBridgePages)-1)
+	if resp.TotalPages == nil {
+		for n := 1; resp.NextPage > n && resp.NextPage <= maxBridgePages; {
+			n = resp.NextPage
+			var more []*restclient.Bridge
+			if more, resp, err = page(ctx, n); err != nil {
+				return nil, err
+			}
+			bridges = append(bridges, more...)
+		}
+		return bridges, nil
+	}
+	rest := make([][]*restclient.Bridge, max(min(*resp.TotalPages, maxBridgePages)-1, 0))
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range rest {
-		g.Go(func() (err error) {
-			rest[i], _, err = page(gctx, i+2)
-			return err
+		g.Go(func() error {
+			return safely.Run(gctx, func() (err error) {
+				rest[i], _, err = page(gctx, i+2)
+				return err
+			})
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	for _, p := range rest {
-		first = append(first, p...)
+		bridges = append(bridges, p...)
 	}
-	return first, nil
+	return bridges, nil
 }
 
-// newLoader makes a loader that fetches every key of a batch concurrently,
-// each from l's budget, and dispatches a batch as soon as it is started.
-func newLoader[K comparable, V any](l *Loaders, fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
+// newLoader makes a loader that fetches every key of a batch concurrently
+// and dispatches a batch as soon as it is started.
+func newLoader[K comparable, V any](fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
 	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
 		results := make([]*dataloader.Result[V], len(keys))
 		var wg sync.WaitGroup
 		for i, k := range keys {
 			wg.Go(func() {
 				var v V
-				err := l.spend()
-				if err == nil {
+				err := safely.Run(ctx, func() (err error) {
 					v, err = fetch(ctx, k)
-				}
+					return err
+				})
 				results[i] = &dataloader.Result[V]{Data: v, Error: err}
 			})
 		}
@@ -236,34 +233,45 @@ func newLoader[K comparable, V any](l *Loaders, fetch func(context.Context, K) (
 	return dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, V](0))
 }
 
+// load reads key through ld. A failed load is not kept, as Shared keeps no
+// failed call: a later field asking for the same object tries again, within
+// the operation's budget.
+func load[K comparable, V any](ctx context.Context, ld *dataloader.Loader[K, V], key K) (V, error) {
+	v, err := ld.Load(ctx, key)()
+	if err != nil {
+		ld.Clear(ctx, key)
+	}
+	return v, err
+}
+
 // Job returns one job of a project.
 func (l *Loaders) Job(ctx context.Context, project string, id int64) (*restclient.Job, error) {
-	return l.jobs.Load(ctx, ObjectKey{project, id})()
+	return load(ctx, l.jobs, ObjectKey{project, id})
 }
 
 // Pipeline returns the full pipeline.
 func (l *Loaders) Pipeline(ctx context.Context, project string, id int64) (*restclient.Pipeline, error) {
-	return l.pipelines.Load(ctx, ObjectKey{project, id})()
+	return load(ctx, l.pipelines, ObjectKey{project, id})
 }
 
 // Bridges returns every trigger job of a pipeline.
 func (l *Loaders) Bridges(ctx context.Context, project string, pipeline int64) ([]*restclient.Bridge, error) {
-	return l.bridges.Load(ctx, ObjectKey{project, pipeline})()
+	return load(ctx, l.bridges, ObjectKey{project, pipeline})
 }
 
 // Commit returns the commit with its detail (stats, status, last pipeline).
 func (l *Loaders) Commit(ctx context.Context, project, sha string) (*restclient.Commit, error) {
-	return l.commits.Load(ctx, CommitKey{project, sha})()
+	return load(ctx, l.commits, CommitKey{project, sha})
 }
 
 // User returns one user.
 func (l *Loaders) User(ctx context.Context, id int64) (*restclient.User, error) {
-	return l.users.Load(ctx, id)()
+	return load(ctx, l.users, id)
 }
 
 // Project returns a project by numeric id or full path.
 func (l *Loaders) Project(ctx context.Context, key string) (*restclient.Project, error) {
-	p, err := l.projects.Load(ctx, key)()
+	p, err := load(ctx, l.projects, key)
 	if err == nil {
 		l.PrimeProject(ctx, p)
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 func operation() context.Context {
-	return With(context.Background(), New(nil, 100))
+	return With(context.Background(), New(nil))
 }
 
 // A caller that gives up does not fail the others waiting on the same call.

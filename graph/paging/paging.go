@@ -22,6 +22,8 @@ import (
 	"math"
 
 	"golang.org/x/sync/errgroup"
+
+	"jobgraph/internal/safely"
 )
 
 // MaxUpstreamPerPage is GitLab's largest per_page.
@@ -501,9 +503,10 @@ func (r *reader[T]) ensure(ctx context.Context, from, to int) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range pages {
 		g.Go(func() error {
-			p, err := r.fetch(gctx, firstPage+i, perPage)
-			pages[i] = p
-			return err
+			return safely.Run(gctx, func() (err error) {
+				pages[i], err = r.fetch(gctx, firstPage+i, perPage)
+				return err
+			})
 		})
 	}
 	if err := g.Wait(); err != nil {

@@ -1,0 +1,118 @@
+package graph_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"jobgraph/gitlabsim"
+	"jobgraph/graph"
+	"jobgraph/graph/globalid"
+	"jobgraph/restclient"
+)
+
+// pipelineIDs returns n global ids of pipelines of the big project.
+func pipelineIDs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = globalid.Pipeline(gitlabsim.ProjectBig, int64(1000+i)).String()
+	}
+	return ids
+}
+
+// Retries are charged to the operation's budget: five aliased nodes() of a
+// hundred pipelines each, against a GitLab answering 503, send GitLab at
+// most the budget's requests, not three for every pipeline.
+func TestRetriesAreChargedToTheBudget(t *testing.T) {
+	const budget = 120
+	s := newStackOver(t, gitlabsim.Options{Seed: 1}, graph.HandlerConfig{MaxUpstreamCalls: budget},
+		restclient.Config{MaxRetries: 2, RetryBaseWait: time.Millisecond}, nil)
+	s.sim.SetFaults(gitlabsim.Faults{Routes: []string{routePipeline}, ErrorRate: 1, ErrorStatus: http.StatusServiceUnavailable})
+	var query strings.Builder
+	query.WriteString("query($ids: [ID!]!) {")
+	for _, alias := range []string{"a", "b", "c", "d", "e"} {
+		query.WriteString(" " + alias + ": nodes(ids: $ids) { id }")
+	}
+	query.WriteString(" }")
+	out := s.do(t, gitlabsim.TokenMaintainer, query.String(), map[string]any{"ids": pipelineIDs(100)})
+	if len(out.Errors) < 500 {
+		t.Fatalf("%d errors, want one for each of the 500 nodes", len(out.Errors))
+	}
+	if n := s.calls()[routePipeline]; n > budget {
+		t.Fatalf("GitLab got %d requests, more than the budget of %d", n, budget)
+	}
+}
+
+// hanging holds the upstream requests it matches until their caller gives
+// up, counting those in flight; arrived receives one value per request held.
+type hanging struct {
+	next     http.Handler
+	match    func(*http.Request) bool
+	arrived  chan struct{}
+	mu       sync.Mutex
+	now, max int
+}
+
+func (h *hanging) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !h.match(r) {
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	h.mu.Lock()
+	h.now++
+	h.max = max(h.max, h.now)
+	h.mu.Unlock()
+	h.arrived <- struct{}{}
+	<-r.Context().Done()
+	h.mu.Lock()
+	h.now--
+	h.mu.Unlock()
+}
+
+// One caller cannot starve another: an anonymous nodes() of a hundred
+// pipelines on a hanging route holds at most its share of GitLab's
+// connections, and another caller's currentUser is answered meanwhile.
+func TestOneCallerCannotStarveAnother(t *testing.T) {
+	const perCaller = 8
+	h := &hanging{
+		match:   func(r *http.Request) bool { return strings.Contains(r.URL.Path, "/pipelines/") },
+		arrived: make(chan struct{}, 200),
+	}
+	s := newStackOver(t, gitlabsim.Options{Seed: 1}, graph.HandlerConfig{},
+		restclient.Config{MaxConnsPerHost: perCaller + 2, MaxInFlightPerCaller: perCaller},
+		func(sim http.Handler) http.Handler { h.next = sim; return h })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		req := s.request("", map[string]any{"query": `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, "variables": map[string]any{"ids": pipelineIDs(100)}})
+		if resp, err := http.DefaultClient.Do(req.WithContext(ctx)); err == nil {
+			resp.Body.Close()
+		}
+	})
+	for range perCaller {
+		<-h.arrived
+	}
+
+	done := make(chan gqlResponse, 1)
+	go func() { done <- s.do(t, gitlabsim.TokenMaintainer, `{ currentUser { username } }`, nil) }()
+	select {
+	case out := <-done:
+		if len(out.Errors) > 0 || !strings.Contains(string(out.Data), "username") {
+			t.Errorf("the other caller got %s %+v", out.Data, out.Errors)
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("the other caller got no answer while the first held GitLab's connections")
+	}
+	h.mu.Lock()
+	most := h.max
+	h.mu.Unlock()
+	if most > perCaller {
+		t.Errorf("the anonymous caller had %d calls in flight, more than its %d", most, perCaller)
+	}
+	cancel()
+	wg.Wait()
+}
