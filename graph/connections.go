@@ -31,9 +31,7 @@ func sharedPage[T any](ctx context.Context, call string, page, perPage int, fetc
 }
 
 // sharedKeysetPage is sharedPage for a page read by keyset pagination, after
-// GitLab's cursor. A GitLab that pages the list by offset only ignores
-// pagination=keyset and answers the first offset page, which says so in its
-// x-page header: that is paging.ErrKeysetUnavailable.
+// GitLab's cursor.
 func sharedKeysetPage[T any](ctx context.Context, call, cursor string, perPage int, fetch func(context.Context) ([]T, *restclient.Response, error)) ([]T, string, error) {
 	type keysetPage struct {
 		items []T
@@ -42,11 +40,8 @@ func sharedKeysetPage[T any](ctx context.Context, call, cursor string, perPage i
 	key := fmt.Sprintf("%s|keyset=%q|per_page=%d", call, cursor, perPage)
 	p, err := loader.Shared(ctx, key, func(ctx context.Context) (keysetPage, error) {
 		items, resp, err := fetch(ctx)
-		switch {
-		case err != nil:
+		if err != nil {
 			return keysetPage{}, err
-		case resp.Page != 0:
-			return keysetPage{}, paging.ErrKeysetUnavailable
 		}
 		return keysetPage{items: items, next: resp.NextCursor}, nil
 	})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"regexp"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -41,6 +40,12 @@ func (e *inputError) Error() string { return e.msg }
 func badInput(format string, args ...any) error {
 	return &inputError{msg: fmt.Sprintf(format, args...)}
 }
+
+// notFoundError is an object the gateway looked for in what GitLab answered
+// and did not find; its message is shown.
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string { return e.msg }
 
 // PresentError turns a resolver's error into the GraphQL error a client sees:
 // the field's path, a code, and a message that names the problem without
@@ -82,10 +87,13 @@ func Recover(ctx context.Context, v any) error {
 
 func classify(err error) (code, message string, ext map[string]any) {
 	var in *inputError
+	var missing *notFoundError
 	var rest *restclient.Error
 	switch {
 	case errors.As(err, &in):
 		return CodeBadUserInput, in.msg, nil
+	case errors.As(err, &missing):
+		return CodeNotFound, missing.msg, nil
 	case errors.Is(err, paging.ErrBadArgs), errors.Is(err, paging.ErrNeedsTotal),
 		errors.Is(err, paging.ErrOffsetLimit), errors.Is(err, globalid.ErrInvalid):
 		return CodeBadUserInput, err.Error(), nil
@@ -105,11 +113,6 @@ func classify(err error) (code, message string, ext map[string]any) {
 	return CodeInternal, "internal error", nil
 }
 
-// offsetLimitMessage is GitLab's 405 for an offset page past its
-// offset_pagination_limit, which administrators can lower, and the type of
-// the list's objects; project jobs (Ci::Build) are read past it by keyset.
-var offsetLimitMessage = regexp.MustCompile(`^Offset pagination has a maximum allowed offset of (\d+) for requests that return objects of type (\S+?)\.`)
-
 func classifyUpstream(e *restclient.Error) (code, message string, ext map[string]any) {
 	gitlab := func(fallback string) string {
 		if e.Message != "" {
@@ -117,13 +120,14 @@ func classifyUpstream(e *restclient.Error) (code, message string, ext map[string
 		}
 		return fallback
 	}
+	var offsetLimit *restclient.OffsetLimitError
 	switch e.Kind {
 	case restclient.KindBadRequest:
-		if m := offsetLimitMessage.FindStringSubmatch(e.Message); m != nil {
+		if errors.As(e, &offsetLimit) {
 			// The limit is lower than GitLab's default, which the gateway
 			// plans with: say what a GraphQL client can do about it.
-			msg := fmt.Sprintf("GitLab serves only the first %s items of this list by offset", m[1])
-			if m[2] == "Ci::Build" {
+			msg := offsetLimit.Error()
+			if e.Route == restclient.RouteProjectJobs {
 				msg += "; past them, page forward from a page's endCursor"
 			}
 			return CodeBadUserInput, msg, nil

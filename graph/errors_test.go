@@ -17,6 +17,10 @@ func TestClassify(t *testing.T) {
 		return fmt.Errorf("loading job: %w", &restclient.Error{Kind: kind, StatusCode: status, Message: msg,
 			Method: "GET", Route: restclient.RouteJob, Err: errors.New("dial tcp 10.0.0.7:443: refused")})
 	}
+	offsetLimit := func(route string) error {
+		return &restclient.Error{Kind: restclient.KindBadRequest, StatusCode: 405, Message: "Offset pagination has a maximum allowed offset of 300",
+			Method: "GET", Route: route, Err: &restclient.OffsetLimitError{Limit: 300}}
+	}
 	cases := []struct {
 		err          error
 		code, msg    string
@@ -28,8 +32,8 @@ func TestClassify(t *testing.T) {
 		{upstream(restclient.KindForbidden, 403, "403 Forbidden - Job is not retryable"), CodeForbidden, "403 Forbidden - Job is not retryable", false},
 		{upstream(restclient.KindUnauthenticated, 401, "401 Unauthorized"), CodeUnauthenticated, "GitLab rejected the request's credentials (401 Unauthorized)", false},
 		{upstream(restclient.KindUnauthenticated, 0, "bad token characters"), CodeUnauthenticated, "the request's credentials are malformed", false},
-		{upstream(restclient.KindBadRequest, 405, "Offset pagination has a maximum allowed offset of 300 for requests that return objects of type Ci::Build."), CodeBadUserInput, "GitLab serves only the first 300 items of this list by offset; past them, page forward from a page's endCursor", false},
-		{upstream(restclient.KindBadRequest, 405, "Offset pagination has a maximum allowed offset of 300 for requests that return objects of type Project. Remaining records can be retrieved using keyset pagination."), CodeBadUserInput, "GitLab serves only the first 300 items of this list by offset", false},
+		{offsetLimit(restclient.RouteProjectJobs), CodeBadUserInput, "GitLab serves only the first 300 items of this list by offset; past them, page forward from a page's endCursor", false},
+		{offsetLimit(restclient.RouteProjects), CodeBadUserInput, "GitLab serves only the first 300 items of this list by offset", false},
 		{upstream(restclient.KindBadRequest, 405, "Keyset pagination is not yet available for this type of request"), CodeBadUserInput, "Keyset pagination is not yet available for this type of request", false},
 		{upstream(restclient.KindUpstream, 502, "<html>nginx</html>"), CodeUpstreamError, "GitLab answered with an error", false},
 		{upstream(restclient.KindMalformed, 200, "unexpected EOF"), CodeUpstreamError, "GitLab answered with an error", false},

@@ -13,7 +13,6 @@ import (
 	"jobgraph/graph/loader"
 	"jobgraph/graph/model"
 	"jobgraph/internal/safely"
-	"jobgraph/restclient"
 )
 
 // idOnlyProjectFields are the Project fields that need nothing of the project
@@ -142,7 +141,7 @@ func (r *Resolver) node(ctx context.Context, raw string) (model.Node, error) {
 				return bridgeModel(id.ProjectID, id.PipelineID, b), nil
 			}
 		}
-		return nil, &restclient.Error{Kind: restclient.KindNotFound, StatusCode: 404, Message: "404 Bridge Not Found"}
+		return nil, &notFoundError{msg: "404 Bridge Not Found"}
 	}
 	return nil, globalid.ErrInvalid
 }

@@ -9,8 +9,6 @@ package graph
 import (
 	"context"
 	"errors"
-	"net/http"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -33,11 +31,6 @@ type Resolver struct {
 // upgrade may have brought it.
 const jobsKeysetRetry = 10 * time.Minute
 
-// keysetUnavailable is GitLab's 405 to pagination=keyset on a list it pages
-// by offset only, when the route knows keyset pagination; routes that do not
-// ignore the parameter (see sharedKeysetPage).
-const keysetUnavailable = "Keyset pagination is not yet available"
-
 // jobsSource completes src, a list of project jobs, with keyset pagination
 // read through readKeyset, unless GitLab refused it lately (GitLab versions
 // before keyset pagination of jobs). GitLab limits offsets only on lists it
@@ -49,9 +42,7 @@ func (r *Resolver) jobsSource(src paging.Source[*restclient.Job], readKeyset fun
 	src.OffsetLimit = paging.GitLabOffsetLimit
 	src.Keyset = func(ctx context.Context, cursor string, perPage int) ([]*restclient.Job, string, error) {
 		items, next, err := readKeyset(ctx, cursor, perPage)
-		var e *restclient.Error
-		if errors.Is(err, paging.ErrKeysetUnavailable) ||
-			errors.As(err, &e) && e.StatusCode == http.StatusMethodNotAllowed && strings.HasPrefix(e.Message, keysetUnavailable) {
+		if errors.Is(err, restclient.ErrKeysetUnsupported) {
 			now := time.Now()
 			r.noJobsKeysetSince.Store(&now)
 			return nil, "", paging.ErrKeysetUnavailable

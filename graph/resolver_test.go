@@ -16,9 +16,9 @@ import (
 // other refusals are the caller's errors.
 func TestJobsKeysetRefusalIsRememberedForAWhile(t *testing.T) {
 	refusal := &restclient.Error{Kind: restclient.KindBadRequest, StatusCode: http.StatusMethodNotAllowed,
-		Message: "Keyset pagination is not yet available for this type of request"}
+		Message: "Keyset pagination is not yet available for this type of request", Err: restclient.ErrKeysetUnsupported}
 	other := &restclient.Error{Kind: restclient.KindBadRequest, StatusCode: http.StatusMethodNotAllowed,
-		Message: "Offset pagination has a maximum allowed offset of 300 for requests that return objects of type Ci::Build."}
+		Message: "Offset pagination has a maximum allowed offset of 300", Err: &restclient.OffsetLimitError{Limit: 300}}
 	answer := error(other)
 	read := func(context.Context, string, int) ([]*restclient.Job, string, error) { return nil, "", answer }
 	var r Resolver

@@ -8,7 +8,8 @@ import (
 )
 
 // ListProjectJobs lists a project's jobs, newest first. GitLab sends no total
-// for this route. With opt.Keyset, follow Response.NextCursor.
+// for this route. With opt.Keyset, follow Response.NextCursor; a GitLab that
+// pages jobs by offset only answers an error with ErrKeysetUnsupported.
 func (c *Client) ListProjectJobs(ctx context.Context, pid string, opt *ListJobsOptions) ([]*Job, *Response, error) {
 	path, pathErr := projectPath(pid, "/jobs")
 	query, queryErr := opt.encode(true)
@@ -16,7 +17,13 @@ func (c *Client) ListProjectJobs(ctx context.Context, pid string, opt *ListJobsO
 	if err != nil {
 		return nil, nil, err
 	}
-	return getList[Job](ctx, c, req)
+	jobs, resp, err := getList[Job](ctx, c, req)
+	if err == nil && opt != nil && opt.Keyset && resp.Page != 0 {
+		// GitLab ignored pagination=keyset: only offset pages say which
+		// page they are.
+		return nil, resp, req.fail(KindUpstream, resp.StatusCode, "GitLab answered a keyset request with an offset page", ErrKeysetUnsupported)
+	}
+	return jobs, resp, err
 }
 
 // ListPipelineJobs lists the jobs of one pipeline; retried jobs only with

@@ -358,7 +358,11 @@ func statusError(req *request, resp *http.Response, creds *Credentials) *Error {
 	if creds != nil {
 		msg = strings.ReplaceAll(msg, creds.Token, "[REDACTED]")
 	}
-	e := req.fail(kindForStatus(resp.StatusCode), resp.StatusCode, textcut.Cut(msg, maxMessage), nil)
+	var cause error
+	if resp.StatusCode == http.StatusMethodNotAllowed {
+		cause = methodNotAllowedCause(msg)
+	}
+	e := req.fail(kindForStatus(resp.StatusCode), resp.StatusCode, textcut.Cut(msg, maxMessage), cause)
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}

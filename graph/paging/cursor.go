@@ -2,12 +2,13 @@ package paging
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
 	"strings"
+
+	"jobgraph/restclient"
 )
 
 // ErrBadCursor is wrapped by every cursor decoding error.
@@ -19,9 +20,6 @@ const (
 	maxCursorLen    = 512
 	maxCursorOffset = 1 << 30
 	cursorSeparator = ":"
-	// maxKeysetLen bounds GitLab's keyset cursor inside ours; GitLab's are
-	// base64 of a small JSON object, well under it.
-	maxKeysetLen = 300
 )
 
 // How a cursor's GitLab keyset cursor relates to its item, in the cursor's
@@ -30,10 +28,6 @@ const (
 	keysetAfter = "after" // GitLab's cursor for the items right after the item
 	keysetPage  = "page"  // GitLab's cursor of the page the item was read from
 )
-
-// gitlabForward is the direction ("_kd") of GitLab's keyset cursors that
-// read a list on from an id, towards older items.
-const gitlabForward = "n"
 
 // Cursor marks one item of an id-ordered list: its id, which keeps the
 // cursor's meaning when the list changes, and the offset it had when served,
@@ -126,48 +120,9 @@ func ParseCursor(s string) (Cursor, error) {
 // keysetFits reports whether k can be GitLab's keyset cursor for c: one
 // that reads on right after c's item (KeysetAfter) or from above it.
 func (c Cursor) keysetFits(k string) bool {
-	start, ok := keysetStart(k)
+	start, ok := restclient.KeysetCursorStart(k)
 	if c.KeysetAfter {
 		return ok && start == c.ID
 	}
 	return ok && start > c.ID
-}
-
-// keysetStart reads GitLab's keyset cursor k for an id-ordered list, as
-// GitLab reads it: URL-safe base64 (Ruby's Base64.urlsafe_decode64) of a JSON
-// object with the id the page starts below and the direction, which must be
-// forwards ("_kd":"n"). GitLab calls its cursors opaque, but a tampered or
-// mismatched one would otherwise surface as wrong items or GitLab's 500; a
-// GitLab that changed the form would need this reading changed too.
-func keysetStart(k string) (start int64, ok bool) {
-	if k == "" || len(k) > maxKeysetLen {
-		return 0, false
-	}
-	text, err := urlsafeDecode64(k)
-	var fields map[string]json.RawMessage
-	if err != nil || json.Unmarshal(text, &fields) != nil {
-		return 0, false
-	}
-	var direction string
-	if json.Unmarshal(fields["_kd"], &direction) != nil || direction != gitlabForward {
-		return 0, false
-	}
-	start, err = strconv.ParseInt(strings.Trim(string(fields["id"]), `"`), 10, 64)
-	return start, err == nil
-}
-
-// errNotBase64 reports a byte Ruby's strict base64 decoding refuses and Go's
-// skips (line breaks).
-var errNotBase64 = errors.New("not base64")
-
-// urlsafeDecode64 decodes s as Ruby's Base64.urlsafe_decode64 does: padding
-// added only when s has none and needs it, either alphabet, strictly.
-func urlsafeDecode64(s string) ([]byte, error) {
-	if strings.ContainsAny(s, "\r\n") {
-		return nil, errNotBase64
-	}
-	if !strings.HasSuffix(s, "=") && len(s)%4 != 0 {
-		s += strings.Repeat("=", 4-len(s)%4)
-	}
-	return base64.StdEncoding.Strict().DecodeString(strings.NewReplacer("-", "+", "_", "/").Replace(s))
 }
