@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"jobgraph/gitlabsim"
 	"jobgraph/graph"
 	"jobgraph/graph/globalid"
+	"jobgraph/graph/paging"
 	"jobgraph/restclient"
 )
 
@@ -115,4 +117,24 @@ func TestOneCallerCannotStarveAnother(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
+}
+
+// A forged cursor pointing far from its item costs a bounded number of calls,
+// then BAD_USER_INPUT; it cost 49 calls before the search was bounded.
+func TestForgedCursorsCostBoundedCalls(t *testing.T) {
+	s := newStack(t)
+	list := paging.ListTag("pipelines|" + strconv.FormatInt(gitlabsim.ProjectBig, 10))
+	for _, c := range []paging.Cursor{
+		{List: list, ID: 5, Offset: 1 << 29},
+		{List: list, ID: 1 << 40, Offset: 1 << 29},
+	} {
+		out := s.do(t, gitlabsim.TokenMaintainer, `query($p: Int!, $after: String) { project(id: $p) { pipelines(first: 5, after: $after) { nodes { id } } } }`,
+			map[string]any{"p": gitlabsim.ProjectBig, "after": c.String()})
+		if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || !strings.Contains(out.Errors[0].Message, "too far") {
+			t.Errorf("cursor %+v: %+v, want BAD_USER_INPUT for a cursor too far from its item", c, out.Errors)
+		}
+		if n := s.calls()[routePipelines]; n > 17 {
+			t.Errorf("cursor %+v cost %d calls, want at most 17", c, n)
+		}
+	}
 }

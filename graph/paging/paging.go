@@ -357,6 +357,8 @@ type reader[T any] struct {
 	end   int
 	limit int
 	total *int
+	// calls counts the upstream pages read, which bound locate's search.
+	calls int
 }
 
 // exists reports whether the list has an item at offset i.
@@ -397,13 +399,24 @@ func (r *reader[T]) length(ctx context.Context, n int) (int, error) {
 	return r.locate(ctx, hint, func(T) bool { return false })
 }
 
+// maxSearchCalls bounds the upstream pages locate reads to find where a
+// cursor's item went: enough for an item that moved ten thousand places since
+// its cursor was served, and no more, so a forged cursor pointing far from
+// its item costs GitLab a bounded number of calls (49 before the bound).
+const maxSearchCalls = 16
+
+// errCursorTooFar is returned when a cursor's item is not found within
+// maxSearchCalls pages of where its cursor was served.
+var errCursorTooFar = fmt.Errorf("%w: the cursor's item is too far from where the cursor was served; page again from the start", ErrBadArgs)
+
 // locate finds the smallest offset whose item satisfies pred, which must be
 // monotone over the list (false, then true); it returns the list's length when
 // none does. hint is where the answer was when the cursor was served. The
 // search leaves the hint by doubling steps, then bisects, so an item that
-// moved far since its cursor was served (or a forged cursor) costs a number of
-// calls logarithmic in the distance, never a walk.
+// moved since its cursor was served costs a number of calls logarithmic in
+// the distance, never a walk, and at most maxSearchCalls.
 func (r *reader[T]) locate(ctx context.Context, hint int, pred func(T) bool) (int, error) {
+	searchEnd := r.calls + maxSearchCalls
 	// holds reports pred at offset o; past the list's end it holds. A probe
 	// reads the upstream page around o, so nearby probes cost no call.
 	holds := func(o int) (bool, error) {
@@ -415,6 +428,9 @@ func (r *reader[T]) locate(ctx context.Context, hint int, pred func(T) bool) (in
 		}
 		if o >= r.limit {
 			return false, ErrOffsetLimit
+		}
+		if r.calls >= searchEnd {
+			return false, errCursorTooFar
 		}
 		page := o - o%MaxUpstreamPerPage
 		if err := r.ensure(ctx, page, min(page+MaxUpstreamPerPage, r.limit)); err != nil {
@@ -499,6 +515,7 @@ func (r *reader[T]) ensure(ctx context.Context, from, to int) error {
 		return nil
 	}
 	perPage, firstPage, count := choosePages(first, last+1, r.limit)
+	r.calls += count
 	pages := make([]Page[T], count)
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range pages {
