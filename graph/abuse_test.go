@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -123,18 +124,23 @@ func TestOneCallerCannotStarveAnother(t *testing.T) {
 // then BAD_USER_INPUT; it cost 49 calls before the search was bounded.
 func TestForgedCursorsCostBoundedCalls(t *testing.T) {
 	s := newStack(t)
-	list := paging.ListTag("pipelines|" + strconv.FormatInt(gitlabsim.ProjectBig, 10))
-	for _, c := range []paging.Cursor{
-		{List: list, ID: 5, Offset: 1 << 29},
-		{List: list, ID: 1 << 40, Offset: 1 << 29},
+	pipelines := paging.ListTag("pipelines|" + strconv.FormatInt(gitlabsim.ProjectBig, 10))
+	for _, tt := range []struct {
+		list   string
+		route  string
+		cursor paging.Cursor
+	}{
+		{"pipelines", routePipelines, paging.Cursor{List: pipelines, ID: 5, Offset: 1 << 29}},
+		{"pipelines", routePipelines, paging.Cursor{List: pipelines, ID: 1 << 40, Offset: 1 << 29}},
+		{"jobs", routeProjectJobs, paging.Cursor{ID: 999_999_999, Offset: 1 << 20}},
 	} {
-		out := s.do(t, gitlabsim.TokenMaintainer, `query($p: Int!, $after: String) { project(id: $p) { pipelines(first: 5, after: $after) { nodes { id } } } }`,
-			map[string]any{"p": gitlabsim.ProjectBig, "after": c.String()})
+		query := fmt.Sprintf(`query($p: Int!, $after: String) { project(id: $p) { %s(first: 5, after: $after) { nodes { id } } } }`, tt.list)
+		out := s.do(t, gitlabsim.TokenMaintainer, query, map[string]any{"p": gitlabsim.ProjectBig, "after": tt.cursor.String()})
 		if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || !strings.Contains(out.Errors[0].Message, "too far") {
-			t.Errorf("cursor %+v: %+v, want BAD_USER_INPUT for a cursor too far from its item", c, out.Errors)
+			t.Errorf("%s cursor %+v: %+v, want BAD_USER_INPUT for a cursor too far from its item", tt.list, tt.cursor, out.Errors)
 		}
-		if n := s.calls()[routePipelines]; n > 17 {
-			t.Errorf("cursor %+v cost %d calls, want at most 17", c, n)
+		if n := s.calls()[tt.route]; n > 17 {
+			t.Errorf("%s cursor %+v cost %d calls, want at most 17", tt.list, tt.cursor, n)
 		}
 	}
 }

@@ -79,6 +79,17 @@ func (r *Resolver) pipelineDetail(ctx context.Context, p *model.Pipeline) (*mode
 	return pipelineDetail(full), nil
 }
 
+// detailField answers a field that only an object's full form carries (see
+// pipelineDetail, commitDetail): pick reads it from the detail.
+func detailField[O, D, F any](ctx context.Context, obj O, detail func(context.Context, O) (*D, error), pick func(*D) F) (F, error) {
+	d, err := detail(ctx, obj)
+	if err != nil {
+		var zero F
+		return zero, err
+	}
+	return pick(d), nil
+}
+
 // commitDetail returns what only the single-commit response carries.
 func (r *Resolver) commitDetail(ctx context.Context, c *model.Commit) (*model.CommitDetail, error) {
 	if c.Detail != nil {

@@ -20,29 +20,17 @@ import (
 
 // Stats is the resolver for the stats field.
 func (r *commitResolver) Stats(ctx context.Context, obj *model.Commit) (*model.CommitStats, error) {
-	d, err := r.commitDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.Stats, nil
+	return detailField(ctx, obj, r.commitDetail, func(d *model.CommitDetail) *model.CommitStats { return d.Stats })
 }
 
 // Status is the resolver for the status field.
 func (r *commitResolver) Status(ctx context.Context, obj *model.Commit) (*string, error) {
-	d, err := r.commitDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.Status, nil
+	return detailField(ctx, obj, r.commitDetail, func(d *model.CommitDetail) *string { return d.Status })
 }
 
 // LastPipeline is the resolver for the lastPipeline field.
 func (r *commitResolver) LastPipeline(ctx context.Context, obj *model.Commit) (*model.Pipeline, error) {
-	d, err := r.commitDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.LastPipeline, nil
+	return detailField(ctx, obj, r.commitDetail, func(d *model.CommitDetail) *model.Pipeline { return d.LastPipeline })
 }
 
 // Project is the resolver for the project field.
@@ -52,101 +40,57 @@ func (r *jobResolver) Project(ctx context.Context, obj *model.Job) (*model.Proje
 
 // BeforeSha is the resolver for the beforeSha field.
 func (r *pipelineResolver) BeforeSha(ctx context.Context, obj *model.Pipeline) (*string, error) {
-	d, err := r.pipelineDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.BeforeSha, nil
+	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *string { return d.BeforeSha })
 }
 
 // Tag is the resolver for the tag field.
 func (r *pipelineResolver) Tag(ctx context.Context, obj *model.Pipeline) (*bool, error) {
-	d, err := r.pipelineDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.Tag, nil
+	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *bool { return d.Tag })
 }
 
 // YamlErrors is the resolver for the yamlErrors field.
 func (r *pipelineResolver) YamlErrors(ctx context.Context, obj *model.Pipeline) (*string, error) {
-	d, err := r.pipelineDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.YamlErrors, nil
+	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *string { return d.YamlErrors })
 }
 
 // User is the resolver for the user field.
 func (r *pipelineResolver) User(ctx context.Context, obj *model.Pipeline) (*model.User, error) {
-	d, err := r.pipelineDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.User, nil
+	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *model.User { return d.User })
 }
 
 // StartedAt is the resolver for the startedAt field.
 func (r *pipelineResolver) StartedAt(ctx context.Context, obj *model.Pipeline) (*time.Time, error) {
-	d, err := r.pipelineDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.StartedAt, nil
+	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *time.Time { return d.StartedAt })
 }
 
 // FinishedAt is the resolver for the finishedAt field.
 func (r *pipelineResolver) FinishedAt(ctx context.Context, obj *model.Pipeline) (*time.Time, error) {
-	d, err := r.pipelineDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.FinishedAt, nil
+	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *time.Time { return d.FinishedAt })
 }
 
 // CommittedAt is the resolver for the committedAt field.
 func (r *pipelineResolver) CommittedAt(ctx context.Context, obj *model.Pipeline) (*time.Time, error) {
-	d, err := r.pipelineDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.CommittedAt, nil
+	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *time.Time { return d.CommittedAt })
 }
 
 // Duration is the resolver for the duration field.
 func (r *pipelineResolver) Duration(ctx context.Context, obj *model.Pipeline) (*float64, error) {
-	d, err := r.pipelineDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.Duration, nil
+	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *float64 { return d.Duration })
 }
 
 // QueuedDuration is the resolver for the queuedDuration field.
 func (r *pipelineResolver) QueuedDuration(ctx context.Context, obj *model.Pipeline) (*float64, error) {
-	d, err := r.pipelineDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.QueuedDuration, nil
+	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *float64 { return d.QueuedDuration })
 }
 
 // Coverage is the resolver for the coverage field.
 func (r *pipelineResolver) Coverage(ctx context.Context, obj *model.Pipeline) (*float64, error) {
-	d, err := r.pipelineDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.Coverage, nil
+	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *float64 { return d.Coverage })
 }
 
 // DetailedStatus is the resolver for the detailedStatus field.
 func (r *pipelineResolver) DetailedStatus(ctx context.Context, obj *model.Pipeline) (*model.DetailedStatus, error) {
-	d, err := r.pipelineDetail(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	return d.DetailedStatus, nil
+	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *model.DetailedStatus { return d.DetailedStatus })
 }
 
 // Project is the resolver for the project field.
