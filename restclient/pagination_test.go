@@ -2,6 +2,7 @@ package restclient
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -99,4 +100,28 @@ func TestLinkTarget(t *testing.T) {
 			t.Errorf("linkTarget(%q) = %q, %v; want %q, %v", tt.values, got, ok, tt.want, tt.ok)
 		}
 	}
+}
+
+// FuzzResponsePagination reads pagination headers in any combination: no
+// panic, and what is read is within the ranges the rest of the gateway plans
+// with.
+func FuzzResponsePagination(f *testing.F) {
+	f.Add("2", "3", "1", "57", "3", `<https://x/api/v4/p?page=3>; rel="next"`)
+	f.Add("1", "2", "", "", "0", "")
+	f.Add("", "", "", "10001", "-1", `<https://x/?cursor=abc>; rel="next prev"`)
+	f.Add("x", "99999999999999999999999", " 4 ", "1e3", "0x10", `<a>; rel="next"; title="<b>; rel=prev"`)
+	f.Add("1", "1", "1", "1", "1", `<;>, <,>; rel=next, <`)
+	f.Fuzz(func(t *testing.T, page, next, prev, total, totalPages, link string) {
+		h := http.Header{}
+		for k, v := range map[string]string{"X-Page": page, "X-Next-Page": next, "X-Prev-Page": prev, "X-Total": total, "X-Total-Pages": totalPages, "Link": link} {
+			h.Set(k, v)
+		}
+		r := newResponse(&http.Response{Header: h})
+		if r.Page < 0 || r.NextPage < 0 || r.PrevPage < 0 || (r.Total != nil && *r.Total < 0) || (r.TotalPages != nil && *r.TotalPages < 0) {
+			t.Fatalf("headers %v read as %+v", h, r)
+		}
+		if r.NextCursor != "" && !strings.Contains(link, "cursor=") {
+			t.Fatalf("a cursor %q from a Link without one: %q", r.NextCursor, link)
+		}
+	})
 }

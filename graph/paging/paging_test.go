@@ -814,3 +814,45 @@ func TestCursorsNameTheirList(t *testing.T) {
 		}
 	}
 }
+
+// FuzzResolveOverPagesThatLie pages a list whose pages report any total and
+// any next page, true or not, as a GitLab or a proxy in its place might:
+// Resolve neither panics nor walks, and fails only with its own errors.
+func FuzzResolveOverPagesThatLie(f *testing.F) {
+	f.Add(uint16(250), int32(0), true, uint8(0), uint8(20), uint16(0), false)
+	f.Add(uint16(250), int32(-250), true, uint8(1), uint8(100), uint16(40), true)
+	f.Add(uint16(0), int32(5000), false, uint8(2), uint8(7), uint16(3), true)
+	f.Add(uint16(2000), int32(-1999), true, uint8(3), uint8(1), uint16(1999), false)
+	f.Fuzz(func(t *testing.T, length uint16, totalDelta int32, withTotal bool, nextMode, size uint8, afterOffset uint16, backward bool) {
+		l := newFakeList(int(length % 2001))
+		calls := 0
+		fetch := func(ctx context.Context, page, perPage int) (Page[int64], error) {
+			calls++
+			p, err := l.fetch(ctx, page, perPage)
+			switch nextMode % 4 {
+			case 1:
+				p.HasNext = true
+			case 2:
+				p.HasNext = false
+			case 3:
+				p.HasNext = !p.HasNext
+			}
+			if withTotal {
+				total := max(len(l.ids)+int(totalDelta), 0)
+				p.Total = &total
+			}
+			return p, err
+		}
+		req := Request{Size: 1 + int(size)%MaxPageSize, Backward: backward}
+		if afterOffset > 0 {
+			req.After = &Cursor{ID: max(int64(length)-int64(afterOffset), 1), Offset: int(afterOffset)}
+		}
+		_, err := Resolve(context.Background(), req, Source[int64]{Fetch: fetch, ID: identity})
+		if err != nil && !errors.Is(err, ErrBadArgs) && !errors.Is(err, ErrNeedsTotal) {
+			t.Fatalf("Resolve failed with %v", err)
+		}
+		if calls > 2*maxSearchCalls+4 {
+			t.Fatalf("%d upstream calls for one page", calls)
+		}
+	})
+}
