@@ -11,14 +11,16 @@ import (
 
 // cancelableStatuses is Ci::HasStatus::CANCELABLE_STATUSES: the active statuses
 // (waiting_for_resource, preparing, waiting_for_callback, pending, running), created and scheduled.
+// A job's cancel event also takes a manual job; a pipeline's cancel only these.
 var cancelableStatuses = map[string]bool{
 	"running": true, "waiting_for_resource": true, "preparing": true, "waiting_for_callback": true,
 	"pending": true, "created": true, "scheduled": true,
 }
 
-// actionTarget resolves the project and job of a job action for a caller with at
-// least Developer access; it holds the world's write lock on success.
-func (s *Sim) actionTarget(rc *requestContext, find func(*Sim, *requestContext, *project) *job) (*job, bool) {
+// actionTarget resolves the project of an action and, through find, its object
+// (a job or a pipeline) for a caller with at least Developer access (GitLab's
+// update_build and update_pipeline); it holds the world's write lock on success.
+func actionTarget[T any](s *Sim, rc *requestContext, find func(*Sim, *requestContext, *project) *T) (*T, bool) {
 	if !rc.authenticated() {
 		return nil, false
 	}
@@ -28,8 +30,8 @@ func (s *Sim) actionTarget(rc *requestContext, find func(*Sim, *requestContext, 
 		s.mu.Unlock()
 		return nil, false
 	}
-	j := find(s, rc, p)
-	if j == nil {
+	target := find(s, rc, p)
+	if target == nil {
 		s.mu.Unlock()
 		return nil, false
 	}
@@ -38,18 +40,18 @@ func (s *Sim) actionTarget(rc *requestContext, find func(*Sim, *requestContext, 
 		forbidden(rc.w, "")
 		return nil, false
 	}
-	return j, true
+	return target, true
 }
 
-// cancelJob follows Ci::Build#cancel: a running job moves to canceling (the runner
-// stops it gracefully), other cancelable jobs to canceled; force (maintainers only)
-// finishes a canceling job. A job in any other state is answered unchanged, as GitLab does.
+// cancelJob follows the API's cancel route: Ci::Build's cancel event, or with
+// force (maintainers only) its force_cancel event, which finishes a canceling
+// job. A job neither event applies to is answered unchanged, as GitLab does.
 func (s *Sim) cancelJob(rc *requestContext) {
 	force, ok := rc.boolParam("force", false)
 	if !ok {
 		return
 	}
-	j, ok := s.actionTarget(rc, (*Sim).build)
+	j, ok := actionTarget(s, rc, (*Sim).build)
 	if !ok {
 		return
 	}
@@ -61,13 +63,23 @@ func (s *Sim) cancelJob(rc *requestContext) {
 		return
 	case force && j.Status == "canceling":
 		w.finish(j, "canceled")
-	case !force && j.Status == "running":
-		j.Status = "canceling"
-		w.touch(j.Pipeline)
-	case !force && cancelableStatuses[j.Status]:
-		w.finish(j, "canceled")
+	case !force:
+		w.cancel(j)
 	}
 	writeJSON(rc.w, http.StatusCreated, newRender(w, rc.base).job(j))
+}
+
+// cancel is CommitStatus's cancel event: a running build moves to canceling
+// (its runner stops it gracefully and reports back), any other cancelable or
+// manual job to canceled. Other jobs are left as they are.
+func (w *world) cancel(j *job) {
+	switch {
+	case j.Status == "running" && j.Kind == kindBuild:
+		j.Status = "canceling"
+		w.touch(j.Pipeline)
+	case cancelableStatuses[j.Status] || j.Status == "manual":
+		w.finish(j, "canceled")
+	}
 }
 
 // finish ends a job now with the given status.
@@ -86,7 +98,7 @@ func retryable(j *job) bool {
 
 // retryJob answers 201 with the new job; the old one becomes retried.
 func (s *Sim) retryJob(rc *requestContext) {
-	j, ok := s.actionTarget(rc, (*Sim).processable)
+	j, ok := actionTarget(s, rc, (*Sim).processable)
 	if !ok {
 		return
 	}
@@ -104,7 +116,7 @@ func (s *Sim) retryJob(rc *requestContext) {
 // eraseJob removes the log and artifacts of a finished job (Ci::BuildEraseService).
 // Maintainers erase any job, developers only their own.
 func (s *Sim) eraseJob(rc *requestContext) {
-	j, ok := s.actionTarget(rc, (*Sim).build)
+	j, ok := actionTarget(s, rc, (*Sim).build)
 	if !ok {
 		return
 	}
@@ -128,7 +140,7 @@ func (s *Sim) playJob(rc *requestContext) {
 	if !ok {
 		return
 	}
-	j, ok := s.actionTarget(rc, (*Sim).processable)
+	j, ok := actionTarget(s, rc, (*Sim).processable)
 	if !ok {
 		return
 	}

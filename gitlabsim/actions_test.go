@@ -32,6 +32,8 @@ func TestJobActions(t *testing.T) {
 		{"cancel created", TokenDeveloper, 1, JobCreated, "cancel", "", 201, "", "canceled"},
 		{"cancel scheduled", TokenDeveloper, 1, JobScheduled, "cancel", "", 201, "", "canceled"},
 		{"cancel waiting for callback", TokenDeveloper, 1, JobWaitingForCallback, "cancel", "", 201, "", "canceled"},
+		{"cancel manual", TokenDeveloper, 1, JobManual, "cancel", "", 201, "", "canceled"},
+		{"force cancel of a job not canceling answers it unchanged", TokenMaintainer, 1, JobRunning, "cancel?force=true", "", 201, "", "running"},
 		{"cancel finished answers the job unchanged", TokenDeveloper, 1, JobHugeLog, "cancel", "", 201, "", "success"},
 		{"cancel canceling without force changes nothing", TokenDeveloper, 1, JobCanceling, "cancel", "", 201, "", "canceling"},
 		{"force cancel needs a maintainer", TokenDeveloper, 1, JobCanceling, "cancel?force=true", "", 403, `{"message":"403 Forbidden"}`, ""},

@@ -49,12 +49,9 @@ func (w *world) advance(d time.Duration, rng *rand.Rand) {
 				w.finish(j, "success")
 			case "pending":
 				w.start(j)
-			case "created":
-				if stagesBeforeDone(pl, j.Stage) {
-					j.Status, j.QueuedAt = "pending", w.now
-				}
 			}
 		}
+		w.process(pl)
 		w.touch(pl)
 	}
 	if rng.IntN(60) == 0 {

@@ -47,7 +47,8 @@ const (
 	JobManual    int64 = 200007 // manual (when: manual)
 	JobScheduled int64 = 200008 // scheduled (when: delayed)
 	JobBridge    int64 = 200009 // bridge with a downstream pipeline in ProjectDownstream
-	// JobWaitingForCallback waits for an external service to call back; cancelable.
+	// JobWaitingForCallback ran and now waits for an external service to call
+	// back; cancelable. Its log is a debug log: guests get 403 for it.
 	// Its id sits above the jobs of JobBridge's downstream pipeline so none of the
 	// ids above moves.
 	JobWaitingForCallback int64 = 200100

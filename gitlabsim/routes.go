@@ -32,6 +32,8 @@ func newRoutes() []route {
 		{method: http.MethodPost, template: "/projects/:id/jobs/:job_id/play", handle: (*Sim).playJob},
 		{method: http.MethodGet, template: "/projects/:id/pipelines", handle: (*Sim).listPipelines},
 		{method: http.MethodGet, template: "/projects/:id/pipelines/:pipeline_id", handle: (*Sim).getPipeline},
+		{method: http.MethodPost, template: "/projects/:id/pipelines/:pipeline_id/cancel", handle: (*Sim).cancelPipeline},
+		{method: http.MethodPost, template: "/projects/:id/pipelines/:pipeline_id/retry", handle: (*Sim).retryPipeline},
 		{method: http.MethodGet, template: "/projects/:id/pipelines/:pipeline_id/jobs", handle: (*Sim).listPipelineJobs},
 		{method: http.MethodGet, template: "/projects/:id/pipelines/:pipeline_id/bridges", handle: (*Sim).listPipelineBridges},
 		{method: http.MethodGet, template: "/projects/:id/repository/commits/:sha", handle: (*Sim).getCommit},

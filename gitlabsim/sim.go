@@ -51,6 +51,9 @@ type Sim struct {
 	jitter time.Duration
 	rng    *rand.Rand
 
+	logSizesMu sync.Mutex
+	logSizes   map[logShape]int64 // sizes of padded logs, by shape (see logSize)
+
 	// now and sleep time the latency; tests replace them to control the clock.
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) bool
@@ -68,6 +71,7 @@ func New(opts Options) *Sim {
 		offsetLimit: opts.OffsetLimit,
 		world:       newWorld(opts.Seed),
 		stats:       map[string]int64{},
+		logSizes:    map[logShape]int64{},
 		fixed:       opts.Latency,
 		jitter:      opts.Jitter,
 		rng:         rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed)),

@@ -5,23 +5,23 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 )
 
 // logShape is what the log generator needs of a job, copied under the world lock so
 // a long log streams without holding it.
+// It is comparable, so the size of a generated log can be remembered by shape.
 type logShape struct {
 	id       int64
 	name     string
 	status   string
 	lines    int
 	minBytes int64
-	started  time.Time
+	started  int64 // unix seconds: the clock of the section markers
 	runner   string
 }
 
 func shapeOf(j *job) logShape {
-	sh := logShape{id: j.ID, name: j.Name, status: j.Status, started: j.StartedAt}
+	sh := logShape{id: j.ID, name: j.Name, status: j.Status, started: j.StartedAt.Unix()}
 	if j.hasLog() {
 		sh.lines, sh.minBytes = j.LogLines, j.LogBytes
 	}
@@ -31,8 +31,11 @@ func shapeOf(j *job) logShape {
 	return sh
 }
 
-// getTrace streams the raw job log as GitLab serves it: text/plain, an infile
-// Content-Disposition, and an empty body when the job has no log (yet, or erased).
+// getTrace serves the raw job log as GitLab does: text/plain, an infile
+// Content-Disposition, a Content-Length (GitLab answers with the whole log as
+// one body; it honours no Range), and an empty body when the job has no log
+// (yet, or erased). A debug log (CI_DEBUG_TRACE) is 403 for callers who may
+// not update jobs (BuildPolicy's read_build_trace).
 func (s *Sim) getTrace(rc *requestContext) {
 	if !rc.authenticated() {
 		return
@@ -47,11 +50,17 @@ func (s *Sim) getTrace(rc *requestContext) {
 		s.mu.RUnlock()
 		return
 	}
+	if j.DebugTrace && rc.accessLevel(p) < accessDeveloper {
+		s.mu.RUnlock()
+		forbidden(rc.w, "")
+		return
+	}
 	sh := shapeOf(j)
 	s.mu.RUnlock()
 	h := rc.w.Header()
 	h.Set("Content-Type", "text/plain")
 	h.Set("Content-Disposition", `infile; filename="`+strconv.FormatInt(sh.id, 10)+`.log"`)
+	h.Set("Content-Length", strconv.FormatInt(s.logSize(sh), 10))
 	rc.w.WriteHeader(http.StatusOK)
 	if rc.r.Method == http.MethodHead || sh.lines == 0 && sh.minBytes == 0 {
 		return
@@ -65,6 +74,41 @@ func (s *Sim) getTrace(rc *requestContext) {
 	if writeLog(bw, sh) == nil {
 		_ = bw.Flush()
 	}
+}
+
+// logSize is the length of sh's log. Generating a log is the only way to
+// measure it, so the size of a padded (huge) log is remembered by shape;
+// small logs are measured each time, which keeps the memory bounded while the
+// live clock grows running logs.
+func (s *Sim) logSize(sh logShape) int64 {
+	if sh.lines == 0 && sh.minBytes == 0 {
+		return 0
+	}
+	if sh.minBytes == 0 {
+		return measureLog(sh)
+	}
+	s.logSizesMu.Lock()
+	defer s.logSizesMu.Unlock()
+	n, ok := s.logSizes[sh]
+	if !ok {
+		n = measureLog(sh)
+		s.logSizes[sh] = n
+	}
+	return n
+}
+
+func measureLog(sh logShape) int64 {
+	var c byteCounter
+	_ = writeLog(&c, sh)
+	return int64(c)
+}
+
+// byteCounter counts what is written to it.
+type byteCounter int64
+
+func (c *byteCounter) Write(p []byte) (int, error) {
+	*c += byteCounter(len(p))
+	return len(p), nil
 }
 
 const (
@@ -138,7 +182,7 @@ var scriptOutput = []string{
 // header, sections with section_start/section_end markers, coloured script output,
 // and the closing verdict. A running job's log stops mid-script.
 func writeLog(w io.Writer, sh logShape) error {
-	lw := &logWriter{w: w, buf: make([]byte, 0, 20<<10), clock: sh.started.Unix()}
+	lw := &logWriter{w: w, buf: make([]byte, 0, 20<<10), clock: sh.started}
 	lw.line(ansiClear, "Running with gitlab-runner 17.6.0 (374d34fd)", ansiReset)
 	lw.line(ansiClear, "  on ", sh.runner, " t3_xYz9k, system ID: s_7b4c2f0e9a11", ansiReset)
 	lw.section("prepare_executor", `Preparing the "docker" executor`, 3, func() {

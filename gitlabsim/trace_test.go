@@ -133,3 +133,38 @@ func BenchmarkHugeLog(b *testing.B) {
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-inuse-MB")
 }
+
+// GitLab sends the log as one body, so its answer has a Content-Length, and a
+// HEAD request (Grape answers HEAD for every GET route) has it without the body.
+func TestTraceContentLength(t *testing.T) {
+	_, srv := newTestServer(t, Options{Seed: 1})
+	small := get(t, srv, fmt.Sprintf("/api/v4/projects/1/jobs/%d/trace", JobFailed), TokenMaintainer)
+	if got, want := small.header.Get("Content-Length"), fmt.Sprint(len(small.body)); got != want || len(small.body) == 0 {
+		t.Errorf("Content-Length %s, body %s bytes", got, want)
+	}
+	empty := get(t, srv, fmt.Sprintf("/api/v4/projects/1/jobs/%d/trace", JobPending), TokenMaintainer)
+	if got := empty.header.Get("Content-Length"); got != "0" {
+		t.Errorf("Content-Length of an empty log %q, want 0", got)
+	}
+	huge := do(t, srv, http.MethodHead, fmt.Sprintf("/api/v4/projects/1/jobs/%d/trace", JobHugeLog), TokenMaintainer, "")
+	var n int64
+	if _, err := fmt.Sscan(huge.header.Get("Content-Length"), &n); err != nil || n < HugeLogBytes || len(huge.body) != 0 {
+		t.Errorf("HEAD of the huge log: Content-Length %q, %d body bytes", huge.header.Get("Content-Length"), len(huge.body))
+	}
+}
+
+// A debug log (CI_DEBUG_TRACE) may hold secrets: GitLab shows it only to
+// those who may update jobs, while the job itself stays readable.
+func TestDebugTraceIsForDevelopers(t *testing.T) {
+	_, srv := newTestServer(t, Options{Seed: 1})
+	path := fmt.Sprintf("/api/v4/projects/1/jobs/%d", JobWaitingForCallback)
+	if r := get(t, srv, path+"/trace", TokenGuest); r.status != http.StatusForbidden || string(r.body) != `{"message":"403 Forbidden"}` {
+		t.Errorf("guest: %d %s, want 403", r.status, r.body)
+	}
+	if r := get(t, srv, path, TokenGuest); r.status != http.StatusOK {
+		t.Errorf("guest reading the job: %d, want 200", r.status)
+	}
+	if r := get(t, srv, path+"/trace", TokenDeveloper); r.status != http.StatusOK || len(r.body) == 0 {
+		t.Errorf("developer: %d with %d bytes, want the log", r.status, len(r.body))
+	}
+}

@@ -162,7 +162,10 @@ type job struct {
 	LogLines int
 	// LogBytes, when set, asks the log generator to pad the log to at least this size.
 	LogBytes int64
-	Token    string
+	// DebugTrace marks a job run with CI_DEBUG_TRACE: its log may hold
+	// secrets, so GitLab shows it only to those who may update jobs.
+	DebugTrace bool
+	Token      string
 }
 
 func (j *job) finished() bool {

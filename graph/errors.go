@@ -37,6 +37,10 @@ type inputError struct{ msg string }
 
 func (e *inputError) Error() string { return e.msg }
 
+// errNoCredentials refuses an action of a caller who sent no GitLab token:
+// GitLab acts only in a caller's own name.
+var errNoCredentials = errors.New("this action needs the caller's GitLab token (Authorization: Bearer, PRIVATE-TOKEN or JOB-TOKEN)")
+
 func badInput(format string, args ...any) error {
 	return &inputError{msg: fmt.Sprintf(format, args...)}
 }
@@ -97,6 +101,8 @@ func classify(err error) (code, message string, ext map[string]any) {
 	case errors.Is(err, paging.ErrBadArgs), errors.Is(err, paging.ErrNeedsTotal),
 		errors.Is(err, paging.ErrOffsetLimit), errors.Is(err, globalid.ErrInvalid):
 		return CodeBadUserInput, err.Error(), nil
+	case errors.Is(err, errNoCredentials):
+		return CodeUnauthenticated, err.Error(), nil
 	case errors.Is(err, restclient.ErrCallBudget):
 		return CodeCallLimit, err.Error(), nil
 	case errors.Is(err, context.Canceled):

@@ -94,7 +94,7 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 		Resolvers:  &Resolver{Client: client},
 		Complexity: complexity(),
 	}))
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(queriesOverGET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(boundedCache{lru.New[*ast.QueryDocument](parsedQueryCacheSize)})
 	srv.Use(extension.Introspection{})

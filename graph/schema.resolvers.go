@@ -38,6 +38,41 @@ func (r *jobResolver) Project(ctx context.Context, obj *model.Job) (*model.Proje
 	return r.projectByID(ctx, obj.ProjectID)
 }
 
+// Log is the resolver for the log field.
+func (r *jobResolver) Log(ctx context.Context, obj *model.Job) (*model.JobLog, error) {
+	return r.jobLog(ctx, obj)
+}
+
+// JobCancel is the resolver for the jobCancel field.
+func (r *mutationResolver) JobCancel(ctx context.Context, input model.JobCancelInput) (*model.JobCancelPayload, error) {
+	return r.jobCancel(ctx, input)
+}
+
+// JobRetry is the resolver for the jobRetry field.
+func (r *mutationResolver) JobRetry(ctx context.Context, input model.JobRetryInput) (*model.JobRetryPayload, error) {
+	return r.jobRetry(ctx, input)
+}
+
+// JobPlay is the resolver for the jobPlay field.
+func (r *mutationResolver) JobPlay(ctx context.Context, input model.JobPlayInput) (*model.JobPlayPayload, error) {
+	return r.jobPlay(ctx, input)
+}
+
+// JobErase is the resolver for the jobErase field.
+func (r *mutationResolver) JobErase(ctx context.Context, input model.JobEraseInput) (*model.JobErasePayload, error) {
+	return r.jobErase(ctx, input)
+}
+
+// PipelineCancel is the resolver for the pipelineCancel field.
+func (r *mutationResolver) PipelineCancel(ctx context.Context, input model.PipelineCancelInput) (*model.PipelineCancelPayload, error) {
+	return r.pipelineCancel(ctx, input)
+}
+
+// PipelineRetry is the resolver for the pipelineRetry field.
+func (r *mutationResolver) PipelineRetry(ctx context.Context, input model.PipelineRetryInput) (*model.PipelineRetryPayload, error) {
+	return r.pipelineRetry(ctx, input)
+}
+
 // BeforeSha is the resolver for the beforeSha field.
 func (r *pipelineResolver) BeforeSha(ctx context.Context, obj *model.Pipeline) (*string, error) {
 	return detailField(ctx, obj, r.pipelineDetail, func(d *model.PipelineDetail) *string { return d.BeforeSha })
@@ -314,11 +349,19 @@ func (r *queryResolver) CurrentUser(ctx context.Context) (*model.User, error) {
 	return userModel(u), nil
 }
 
+// CurrentJob is the resolver for the currentJob field.
+func (r *queryResolver) CurrentJob(ctx context.Context) (*model.Job, error) {
+	return r.currentJob(ctx)
+}
+
 // Commit returns generated.CommitResolver implementation.
 func (r *Resolver) Commit() generated.CommitResolver { return &commitResolver{r} }
 
 // Job returns generated.JobResolver implementation.
 func (r *Resolver) Job() generated.JobResolver { return &jobResolver{r} }
+
+// Mutation returns generated.MutationResolver implementation.
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
 // Pipeline returns generated.PipelineResolver implementation.
 func (r *Resolver) Pipeline() generated.PipelineResolver { return &pipelineResolver{r} }
@@ -332,6 +375,7 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 type (
 	commitResolver   struct{ *Resolver }
 	jobResolver      struct{ *Resolver }
+	mutationResolver struct{ *Resolver }
 	pipelineResolver struct{ *Resolver }
 	projectResolver  struct{ *Resolver }
 	queryResolver    struct{ *Resolver }

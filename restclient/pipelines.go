@@ -25,3 +25,25 @@ func (c *Client) GetPipeline(ctx context.Context, pid string, pipelineID int64) 
 	}
 	return getOne[Pipeline](ctx, c, req)
 }
+
+// CancelPipeline cancels every cancelable job of a pipeline and returns the
+// pipeline. GitLab answers with the pipeline also when nothing was
+// cancelable. Never retried.
+func (c *Client) CancelPipeline(ctx context.Context, pid string, pipelineID int64) (*Pipeline, *Response, error) {
+	return c.pipelineAction(ctx, RoutePipelineCancel, pid, pipelineID, "/cancel")
+}
+
+// RetryPipeline retries the failed and canceled jobs of a pipeline and
+// returns the pipeline. Never retried.
+func (c *Client) RetryPipeline(ctx context.Context, pid string, pipelineID int64) (*Pipeline, *Response, error) {
+	return c.pipelineAction(ctx, RoutePipelineRetry, pid, pipelineID, "/retry")
+}
+
+func (c *Client) pipelineAction(ctx context.Context, route, pid string, pipelineID int64, suffix string) (*Pipeline, *Response, error) {
+	path, pathErr := pipelinePath(pid, pipelineID, suffix)
+	req, err := post(route, path, pathErr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return getOne[Pipeline](ctx, c, req)
+}

@@ -21,6 +21,8 @@ const (
 	RouteJobTokenJob      = "/job"
 	RouteProjectPipelines = "/projects/:id/pipelines"
 	RoutePipeline         = "/projects/:id/pipelines/:pipeline_id"
+	RoutePipelineCancel   = "/projects/:id/pipelines/:pipeline_id/cancel"
+	RoutePipelineRetry    = "/projects/:id/pipelines/:pipeline_id/retry"
 	RouteCommit           = "/projects/:id/repository/commits/:sha"
 	RouteUser             = "/users/:id"
 	RouteCurrentUser      = "/user"

@@ -224,6 +224,27 @@ func TestSimActions(t *testing.T) {
 	}
 }
 
+func TestSimPipelineActions(t *testing.T) {
+	c, sim := simClient(t)
+	canceled, _, err := c.CancelPipeline(maintainer, demo, gitlabsim.PipelineFixture)
+	if err != nil || canceled.ID != gitlabsim.PipelineFixture || canceled.Status != "canceling" || canceled.DetailedStatus == nil {
+		t.Fatalf("CancelPipeline: %+v, %v", canceled, err)
+	}
+	retried, _, err := c.RetryPipeline(maintainer, demo, gitlabsim.PipelineFixture)
+	if err != nil || retried.ID != gitlabsim.PipelineFixture || retried.Status != "running" {
+		t.Fatalf("RetryPipeline: %+v, %v", retried, err)
+	}
+	_, _, err = c.RetryPipeline(as(gitlabsim.TokenGuest), demo, gitlabsim.PipelineFixture)
+	if restclient.KindOf(err) != restclient.KindForbidden {
+		t.Errorf("guest RetryPipeline: %v, want forbidden", err)
+	}
+	for _, key := range []string{"POST /api/v4/projects/:id/pipelines/:pipeline_id/cancel", "POST /api/v4/projects/:id/pipelines/:pipeline_id/retry"} {
+		if n := sim.Stats()[key]; n == 0 {
+			t.Errorf("%s never called", key)
+		}
+	}
+}
+
 func TestSimErrorClasses(t *testing.T) {
 	c, _ := simClient(t)
 	tests := []struct {

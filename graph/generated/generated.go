@@ -31,6 +31,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Commit() CommitResolver
 	Job() JobResolver
+	Mutation() MutationResolver
 	Pipeline() PipelineResolver
 	Project() ProjectResolver
 	Query() QueryResolver
@@ -149,6 +150,7 @@ type ComplexityRoot struct {
 		FailureReason          func(childComplexity int) int
 		FinishedAt             func(childComplexity int) int
 		ID                     func(childComplexity int) int
+		Log                    func(childComplexity int) int
 		Name                   func(childComplexity int) int
 		Pipeline               func(childComplexity int) int
 		Playable               func(childComplexity int) int
@@ -174,6 +176,12 @@ type ComplexityRoot struct {
 		Size       func(childComplexity int) int
 	}
 
+	JobCancelPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Job              func(childComplexity int) int
+	}
+
 	JobConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -184,6 +192,59 @@ type ComplexityRoot struct {
 	JobEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	JobErasePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Job              func(childComplexity int) int
+	}
+
+	JobLog struct {
+		Range     func(childComplexity int, fromByte int64, maxBytes int) int
+		Sections  func(childComplexity int) int
+		SizeBytes func(childComplexity int) int
+		Tail      func(childComplexity int, lines int, maxBytes int) int
+	}
+
+	JobPlayPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Job              func(childComplexity int) int
+	}
+
+	JobRetryPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Job              func(childComplexity int) int
+	}
+
+	LogSection struct {
+		Collapsed       func(childComplexity int) int
+		DurationSeconds func(childComplexity int) int
+		EndLine         func(childComplexity int) int
+		Header          func(childComplexity int) int
+		Name            func(childComplexity int) int
+		StartLine       func(childComplexity int) int
+		StartedAt       func(childComplexity int) int
+	}
+
+	LogText struct {
+		FromByte  func(childComplexity int) int
+		HTML      func(childComplexity int) int
+		PlainText func(childComplexity int) int
+		Text      func(childComplexity int) int
+		ToByte    func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
+	Mutation struct {
+		JobCancel      func(childComplexity int, input model.JobCancelInput) int
+		JobErase       func(childComplexity int, input model.JobEraseInput) int
+		JobPlay        func(childComplexity int, input model.JobPlayInput) int
+		JobRetry       func(childComplexity int, input model.JobRetryInput) int
+		PipelineCancel func(childComplexity int, input model.PipelineCancelInput) int
+		PipelineRetry  func(childComplexity int, input model.PipelineRetryInput) int
 	}
 
 	Namespace struct {
@@ -234,6 +295,12 @@ type ComplexityRoot struct {
 		YamlErrors     func(childComplexity int) int
 	}
 
+	PipelineCancelPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Pipeline         func(childComplexity int) int
+	}
+
 	PipelineConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -244,6 +311,12 @@ type ComplexityRoot struct {
 	PipelineEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	PipelineRetryPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Pipeline         func(childComplexity int) int
 	}
 
 	Project struct {
@@ -294,6 +367,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		CurrentJob  func(childComplexity int) int
 		CurrentUser func(childComplexity int) int
 		Node        func(childComplexity int, id string) int
 		Nodes       func(childComplexity int, ids []string) int
@@ -376,6 +450,16 @@ type CommitResolver interface {
 }
 type JobResolver interface {
 	Project(ctx context.Context, obj *model.Job) (*model.Project, error)
+
+	Log(ctx context.Context, obj *model.Job) (*model.JobLog, error)
+}
+type MutationResolver interface {
+	JobCancel(ctx context.Context, input model.JobCancelInput) (*model.JobCancelPayload, error)
+	JobRetry(ctx context.Context, input model.JobRetryInput) (*model.JobRetryPayload, error)
+	JobPlay(ctx context.Context, input model.JobPlayInput) (*model.JobPlayPayload, error)
+	JobErase(ctx context.Context, input model.JobEraseInput) (*model.JobErasePayload, error)
+	PipelineCancel(ctx context.Context, input model.PipelineCancelInput) (*model.PipelineCancelPayload, error)
+	PipelineRetry(ctx context.Context, input model.PipelineRetryInput) (*model.PipelineRetryPayload, error)
 }
 type PipelineResolver interface {
 	BeforeSha(ctx context.Context, obj *model.Pipeline) (*string, error)
@@ -406,6 +490,7 @@ type QueryResolver interface {
 	Project(ctx context.Context, id *int, fullPath *string) (*model.Project, error)
 	Projects(ctx context.Context, search *string, membership *bool, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
 	CurrentUser(ctx context.Context) (*model.User, error)
+	CurrentJob(ctx context.Context) (*model.Job, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -921,6 +1006,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Job.ID(childComplexity), true
+	case "Job.log":
+		if e.ComplexityRoot.Job.Log == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Log(childComplexity), true
 	case "Job.name":
 		if e.ComplexityRoot.Job.Name == nil {
 			break
@@ -1043,6 +1134,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JobArtifact.Size(childComplexity), true
 
+	case "JobCancelPayload.clientMutationId":
+		if e.ComplexityRoot.JobCancelPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobCancelPayload.ClientMutationID(childComplexity), true
+	case "JobCancelPayload.errors":
+		if e.ComplexityRoot.JobCancelPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobCancelPayload.Errors(childComplexity), true
+	case "JobCancelPayload.job":
+		if e.ComplexityRoot.JobCancelPayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobCancelPayload.Job(childComplexity), true
+
 	case "JobConnection.edges":
 		if e.ComplexityRoot.JobConnection.Edges == nil {
 			break
@@ -1080,6 +1190,245 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JobEdge.Node(childComplexity), true
+
+	case "JobErasePayload.clientMutationId":
+		if e.ComplexityRoot.JobErasePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobErasePayload.ClientMutationID(childComplexity), true
+	case "JobErasePayload.errors":
+		if e.ComplexityRoot.JobErasePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobErasePayload.Errors(childComplexity), true
+	case "JobErasePayload.job":
+		if e.ComplexityRoot.JobErasePayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobErasePayload.Job(childComplexity), true
+
+	case "JobLog.range":
+		if e.ComplexityRoot.JobLog.Range == nil {
+			break
+		}
+
+		args, err := ec.field_JobLog_range_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.JobLog.Range(childComplexity, args["fromByte"].(int64), args["maxBytes"].(int)), true
+	case "JobLog.sections":
+		if e.ComplexityRoot.JobLog.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobLog.Sections(childComplexity), true
+	case "JobLog.sizeBytes":
+		if e.ComplexityRoot.JobLog.SizeBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobLog.SizeBytes(childComplexity), true
+	case "JobLog.tail":
+		if e.ComplexityRoot.JobLog.Tail == nil {
+			break
+		}
+
+		args, err := ec.field_JobLog_tail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.JobLog.Tail(childComplexity, args["lines"].(int), args["maxBytes"].(int)), true
+
+	case "JobPlayPayload.clientMutationId":
+		if e.ComplexityRoot.JobPlayPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobPlayPayload.ClientMutationID(childComplexity), true
+	case "JobPlayPayload.errors":
+		if e.ComplexityRoot.JobPlayPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobPlayPayload.Errors(childComplexity), true
+	case "JobPlayPayload.job":
+		if e.ComplexityRoot.JobPlayPayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobPlayPayload.Job(childComplexity), true
+
+	case "JobRetryPayload.clientMutationId":
+		if e.ComplexityRoot.JobRetryPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRetryPayload.ClientMutationID(childComplexity), true
+	case "JobRetryPayload.errors":
+		if e.ComplexityRoot.JobRetryPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRetryPayload.Errors(childComplexity), true
+	case "JobRetryPayload.job":
+		if e.ComplexityRoot.JobRetryPayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRetryPayload.Job(childComplexity), true
+
+	case "LogSection.collapsed":
+		if e.ComplexityRoot.LogSection.Collapsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogSection.Collapsed(childComplexity), true
+	case "LogSection.durationSeconds":
+		if e.ComplexityRoot.LogSection.DurationSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogSection.DurationSeconds(childComplexity), true
+	case "LogSection.endLine":
+		if e.ComplexityRoot.LogSection.EndLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogSection.EndLine(childComplexity), true
+	case "LogSection.header":
+		if e.ComplexityRoot.LogSection.Header == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogSection.Header(childComplexity), true
+	case "LogSection.name":
+		if e.ComplexityRoot.LogSection.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogSection.Name(childComplexity), true
+	case "LogSection.startLine":
+		if e.ComplexityRoot.LogSection.StartLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogSection.StartLine(childComplexity), true
+	case "LogSection.startedAt":
+		if e.ComplexityRoot.LogSection.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogSection.StartedAt(childComplexity), true
+
+	case "LogText.fromByte":
+		if e.ComplexityRoot.LogText.FromByte == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogText.FromByte(childComplexity), true
+	case "LogText.html":
+		if e.ComplexityRoot.LogText.HTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogText.HTML(childComplexity), true
+	case "LogText.plainText":
+		if e.ComplexityRoot.LogText.PlainText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogText.PlainText(childComplexity), true
+	case "LogText.text":
+		if e.ComplexityRoot.LogText.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogText.Text(childComplexity), true
+	case "LogText.toByte":
+		if e.ComplexityRoot.LogText.ToByte == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogText.ToByte(childComplexity), true
+	case "LogText.truncated":
+		if e.ComplexityRoot.LogText.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogText.Truncated(childComplexity), true
+
+	case "Mutation.jobCancel":
+		if e.ComplexityRoot.Mutation.JobCancel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_jobCancel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JobCancel(childComplexity, args["input"].(model.JobCancelInput)), true
+	case "Mutation.jobErase":
+		if e.ComplexityRoot.Mutation.JobErase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_jobErase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JobErase(childComplexity, args["input"].(model.JobEraseInput)), true
+	case "Mutation.jobPlay":
+		if e.ComplexityRoot.Mutation.JobPlay == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_jobPlay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JobPlay(childComplexity, args["input"].(model.JobPlayInput)), true
+	case "Mutation.jobRetry":
+		if e.ComplexityRoot.Mutation.JobRetry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_jobRetry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JobRetry(childComplexity, args["input"].(model.JobRetryInput)), true
+	case "Mutation.pipelineCancel":
+		if e.ComplexityRoot.Mutation.PipelineCancel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pipelineCancel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PipelineCancel(childComplexity, args["input"].(model.PipelineCancelInput)), true
+	case "Mutation.pipelineRetry":
+		if e.ComplexityRoot.Mutation.PipelineRetry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pipelineRetry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PipelineRetry(childComplexity, args["input"].(model.PipelineRetryInput)), true
 
 	case "Namespace.avatarUrl":
 		if e.ComplexityRoot.Namespace.AvatarURL == nil {
@@ -1328,6 +1677,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Pipeline.YamlErrors(childComplexity), true
 
+	case "PipelineCancelPayload.clientMutationId":
+		if e.ComplexityRoot.PipelineCancelPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineCancelPayload.ClientMutationID(childComplexity), true
+	case "PipelineCancelPayload.errors":
+		if e.ComplexityRoot.PipelineCancelPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineCancelPayload.Errors(childComplexity), true
+	case "PipelineCancelPayload.pipeline":
+		if e.ComplexityRoot.PipelineCancelPayload.Pipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineCancelPayload.Pipeline(childComplexity), true
+
 	case "PipelineConnection.edges":
 		if e.ComplexityRoot.PipelineConnection.Edges == nil {
 			break
@@ -1365,6 +1733,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineEdge.Node(childComplexity), true
+
+	case "PipelineRetryPayload.clientMutationId":
+		if e.ComplexityRoot.PipelineRetryPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineRetryPayload.ClientMutationID(childComplexity), true
+	case "PipelineRetryPayload.errors":
+		if e.ComplexityRoot.PipelineRetryPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineRetryPayload.Errors(childComplexity), true
+	case "PipelineRetryPayload.pipeline":
+		if e.ComplexityRoot.PipelineRetryPayload.Pipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineRetryPayload.Pipeline(childComplexity), true
 
 	case "Project.archived":
 		if e.ComplexityRoot.Project.Archived == nil {
@@ -1617,6 +2004,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
 
+	case "Query.currentJob":
+		if e.ComplexityRoot.Query.CurrentJob == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CurrentJob(childComplexity), true
 	case "Query.currentUser":
 		if e.ComplexityRoot.Query.CurrentUser == nil {
 			break
@@ -1987,7 +2380,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
-		return graphql.NewInputUnmarshalerIndex()
+		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CiVariableInput", ec.unmarshalInputCiVariableInput),
+			graphql.NewInputUnmarshaler("JobCancelInput", ec.unmarshalInputJobCancelInput),
+			graphql.NewInputUnmarshaler("JobEraseInput", ec.unmarshalInputJobEraseInput),
+			graphql.NewInputUnmarshaler("JobPlayInput", ec.unmarshalInputJobPlayInput),
+			graphql.NewInputUnmarshaler("JobRetryInput", ec.unmarshalInputJobRetryInput),
+			graphql.NewInputUnmarshaler("PipelineCancelInput", ec.unmarshalInputPipelineCancelInput),
+			graphql.NewInputUnmarshaler("PipelineRetryInput", ec.unmarshalInputPipelineRetryInput),
+		)
 	}
 	first := true
 
@@ -2021,6 +2422,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -2059,6 +2475,7 @@ GitLab creates new items between two page requests.
 """
 schema {
   query: Query
+  mutation: Mutation
 }
 
 "An RFC 3339 timestamp, with the offset GitLab gave it (UTC for most fields; commit dates keep the author's zone)."
@@ -2090,6 +2507,207 @@ type Query {
   ): ProjectConnection!
   "The user the request's token belongs to; null without a token."
   currentUser: User
+  "The job a CI job token (` + "`" + `JOB-TOKEN` + "`" + `) belongs to; null for callers with any other credentials, or none."
+  currentJob: Job
+}
+
+"""
+Actions on jobs and pipelines, in the caller's name. Fields run one after another in
+document order, and a field read after an action never answers from what the operation
+read before it. A mutation's GitLab call is made once: it is never retried, on an error,
+a reset connection or a timeout alike, because a repeated action could run a job twice.
+A refusal GitLab explains to users (` + "`" + `Job is not retryable` + "`" + `, ` + "`" + `Unplayable Job` + "`" + `, …) is an
+entry of the payload's ` + "`" + `errors` + "`" + `; authentication, permission, not-found and upstream
+failures are GraphQL errors with ` + "`" + `extensions.code` + "`" + `, as for queries.
+"""
+type Mutation {
+  "Cancel a job: a running job moves to ` + "`" + `CANCELING` + "`" + ` while its runner stops it, other cancelable or manual jobs to ` + "`" + `CANCELED` + "`" + `."
+  jobCancel(input: JobCancelInput!): JobCancelPayload
+  "Retry a finished job. The payload's ` + "`" + `job` + "`" + ` is the new job; the old one is marked retried."
+  jobRetry(input: JobRetryInput!): JobRetryPayload
+  "Run a manual or scheduled job, with variables for this run; a finished manual job runs again."
+  jobPlay(input: JobPlayInput!): JobPlayPayload
+  "Erase a finished job's log and artifacts."
+  jobErase(input: JobEraseInput!): JobErasePayload
+  "Cancel every cancelable job of a pipeline."
+  pipelineCancel(input: PipelineCancelInput!): PipelineCancelPayload
+  "Retry the failed and canceled jobs of a pipeline."
+  pipelineRetry(input: PipelineRetryInput!): PipelineRetryPayload
+}
+
+"Input of ` + "`" + `jobCancel` + "`" + `."
+input JobCancelInput {
+  "The job's global id."
+  id: ID!
+  "Finish a job that is already ` + "`" + `CANCELING` + "`" + ` without waiting for its runner (maintainers only)."
+  force: Boolean
+  "Echoed in the payload, for a client to match answers to its requests."
+  clientMutationId: String
+}
+
+"Input of ` + "`" + `jobRetry` + "`" + `."
+input JobRetryInput {
+  "The job's global id."
+  id: ID!
+  "Echoed in the payload, for a client to match answers to its requests."
+  clientMutationId: String
+}
+
+"A CI/CD variable for one run of a job."
+input CiVariableInput {
+  "The variable's name."
+  key: String!
+  "The variable's value."
+  value: String!
+}
+
+"Input of ` + "`" + `jobPlay` + "`" + `."
+input JobPlayInput {
+  "The job's global id."
+  id: ID!
+  "Variables for this run (GitLab's ` + "`" + `job_variables_attributes` + "`" + `)."
+  variables: [CiVariableInput!]
+  "Echoed in the payload, for a client to match answers to its requests."
+  clientMutationId: String
+}
+
+"Input of ` + "`" + `jobErase` + "`" + `."
+input JobEraseInput {
+  "The job's global id."
+  id: ID!
+  "Echoed in the payload, for a client to match answers to its requests."
+  clientMutationId: String
+}
+
+"Input of ` + "`" + `pipelineCancel` + "`" + `."
+input PipelineCancelInput {
+  "The pipeline's global id."
+  id: ID!
+  "Echoed in the payload, for a client to match answers to its requests."
+  clientMutationId: String
+}
+
+"Input of ` + "`" + `pipelineRetry` + "`" + `."
+input PipelineRetryInput {
+  "The pipeline's global id."
+  id: ID!
+  "Echoed in the payload, for a client to match answers to its requests."
+  clientMutationId: String
+}
+
+"Result of ` + "`" + `jobCancel` + "`" + `."
+type JobCancelPayload {
+  "The job as GitLab answers it: ` + "`" + `CANCELING` + "`" + ` while its runner stops it, or ` + "`" + `CANCELED` + "`" + `; as it now is when GitLab refused."
+  job: Job
+  "Why GitLab refused the action, in its words; empty when it acted."
+  errors: [String!]!
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+}
+
+"Result of ` + "`" + `jobRetry` + "`" + `."
+type JobRetryPayload {
+  "The new job; the job as it now is when GitLab refused."
+  job: Job
+  "Why GitLab refused the action, in its words; empty when it acted."
+  errors: [String!]!
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+}
+
+"Result of ` + "`" + `jobPlay` + "`" + `."
+type JobPlayPayload {
+  "The job played, as GitLab answers it; as it now is when GitLab refused."
+  job: Job
+  "Why GitLab refused the action, in its words; empty when it acted."
+  errors: [String!]!
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+}
+
+"Result of ` + "`" + `jobErase` + "`" + `."
+type JobErasePayload {
+  "The erased job; as it now is when GitLab refused."
+  job: Job
+  "Why GitLab refused the action, in its words; empty when it acted."
+  errors: [String!]!
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+}
+
+"Result of ` + "`" + `pipelineCancel` + "`" + `."
+type PipelineCancelPayload {
+  "The pipeline after the cancel."
+  pipeline: Pipeline
+  "Why GitLab refused the action, in its words; empty when it acted."
+  errors: [String!]!
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+}
+
+"Result of ` + "`" + `pipelineRetry` + "`" + `."
+type PipelineRetryPayload {
+  "The pipeline after the retry."
+  pipeline: Pipeline
+  "Why GitLab refused the action, in its words; empty when it acted."
+  errors: [String!]!
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+}
+
+"""
+A job's log. The fields asked for together are served from one read of the log, which
+streams past: memory follows what is returned, never the log's size. Every text is valid
+UTF-8; a character cut at a window's edge, or bytes that are no UTF-8, become U+FFFD. A
+job with no log (not started, or erased) has an empty log.
+"""
+type JobLog {
+  "The log's length in bytes; null when GitLab does not say."
+  sizeBytes: Int
+  "The end of the log: its last ` + "`" + `lines` + "`" + ` lines, at most ` + "`" + `maxBytes` + "`" + ` bytes (1 MiB at most). A window cut by ` + "`" + `maxBytes` + "`" + ` starts at a line."
+  tail(lines: Int = 100, maxBytes: Int = 65536): LogText!
+  """
+  At most ` + "`" + `maxBytes` + "`" + ` bytes (1 MiB at most) from byte ` + "`" + `fromByte` + "`" + ` on, for a viewer that loads
+  more: a window that does not reach the end ends after a newline, so the next one, from
+  this one's ` + "`" + `toByte` + "`" + `, starts at a line.
+  """
+  range(fromByte: Int!, maxBytes: Int = 65536): LogText!
+  "The collapsible sections GitLab Runner marked in the log, nested ones included, in the order they start."
+  sections: [LogSection!]!
+}
+
+"A window of a job log."
+type LogText {
+  "The window as GitLab Runner wrote it, ANSI codes included."
+  text: String!
+  "The window without ANSI codes and section markers."
+  plainText: String!
+  "The window as HTML, colours and styles as ` + "`" + `<span class=\"term-…\">` + "`" + ` (GitLab's CSS classes), escaped; newlines are kept, for a ` + "`" + `<pre>` + "`" + `."
+  html: String!
+  "Offset of the window's first byte in the whole log."
+  fromByte: Int!
+  "Offset just past the window's last byte in the whole log."
+  toByte: Int!
+  "The log holds bytes outside this window."
+  truncated: Boolean!
+}
+
+"A collapsible section of a job log (GitLab Runner's ` + "`" + `section_start` + "`" + `/` + "`" + `section_end` + "`" + ` markers)."
+type LogSection {
+  "The section's name, as the runner wrote it (` + "`" + `step_script` + "`" + `, ` + "`" + `get_sources` + "`" + `, …)."
+  name: String!
+  "The text shown on the section's first line, without ANSI codes."
+  header: String
+  "When the section started, by the runner's clock."
+  startedAt: Time
+  "Seconds from the section's start to its end; null while it has not ended."
+  durationSeconds: Float
+  "The 1-based line of the log the section starts on."
+  startLine: Int!
+  "The 1-based line the section ends on; null while it has not ended."
+  endLine: Int
+  "The runner asked for the section to be shown collapsed."
+  collapsed: Boolean!
 }
 
 "Relay page information."
@@ -2266,6 +2884,8 @@ type Job implements Node {
   playable: Boolean!
   "The job is finished and not erased yet."
   erasable: Boolean!
+  "The job's log. Null, with a FORBIDDEN error, when the caller may not read it (GitLab hides debug logs from guests)."
+  log: JobLog
 }
 
 type JobConnection {
@@ -2766,6 +3386,8 @@ func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.C
 		return ec.fieldContext_Job_playable(ctx, field)
 	case "erasable":
 		return ec.fieldContext_Job_erasable(ctx, field)
+	case "log":
+		return ec.fieldContext_Job_log(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Job", field.Name)
 }
@@ -2782,6 +3404,18 @@ func (ec *executionContext) childFields_JobArtifact(ctx context.Context, field g
 		return ec.fieldContext_JobArtifact_fileFormat(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JobArtifact", field.Name)
+}
+
+func (ec *executionContext) childFields_JobCancelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_JobCancelPayload_job(ctx, field)
+	case "errors":
+		return ec.fieldContext_JobCancelPayload_errors(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_JobCancelPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobCancelPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_JobConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2806,6 +3440,94 @@ func (ec *executionContext) childFields_JobEdge(ctx context.Context, field graph
 		return ec.fieldContext_JobEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JobEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_JobErasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_JobErasePayload_job(ctx, field)
+	case "errors":
+		return ec.fieldContext_JobErasePayload_errors(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_JobErasePayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobErasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_JobLog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sizeBytes":
+		return ec.fieldContext_JobLog_sizeBytes(ctx, field)
+	case "tail":
+		return ec.fieldContext_JobLog_tail(ctx, field)
+	case "range":
+		return ec.fieldContext_JobLog_range(ctx, field)
+	case "sections":
+		return ec.fieldContext_JobLog_sections(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobLog", field.Name)
+}
+
+func (ec *executionContext) childFields_JobPlayPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_JobPlayPayload_job(ctx, field)
+	case "errors":
+		return ec.fieldContext_JobPlayPayload_errors(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_JobPlayPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobPlayPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_JobRetryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_JobRetryPayload_job(ctx, field)
+	case "errors":
+		return ec.fieldContext_JobRetryPayload_errors(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_JobRetryPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobRetryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LogSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_LogSection_name(ctx, field)
+	case "header":
+		return ec.fieldContext_LogSection_header(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_LogSection_startedAt(ctx, field)
+	case "durationSeconds":
+		return ec.fieldContext_LogSection_durationSeconds(ctx, field)
+	case "startLine":
+		return ec.fieldContext_LogSection_startLine(ctx, field)
+	case "endLine":
+		return ec.fieldContext_LogSection_endLine(ctx, field)
+	case "collapsed":
+		return ec.fieldContext_LogSection_collapsed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LogSection", field.Name)
+}
+
+func (ec *executionContext) childFields_LogText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "text":
+		return ec.fieldContext_LogText_text(ctx, field)
+	case "plainText":
+		return ec.fieldContext_LogText_plainText(ctx, field)
+	case "html":
+		return ec.fieldContext_LogText_html(ctx, field)
+	case "fromByte":
+		return ec.fieldContext_LogText_fromByte(ctx, field)
+	case "toByte":
+		return ec.fieldContext_LogText_toByte(ctx, field)
+	case "truncated":
+		return ec.fieldContext_LogText_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LogText", field.Name)
 }
 
 func (ec *executionContext) childFields_Namespace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2904,6 +3626,18 @@ func (ec *executionContext) childFields_Pipeline(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
 }
 
+func (ec *executionContext) childFields_PipelineCancelPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipeline":
+		return ec.fieldContext_PipelineCancelPayload_pipeline(ctx, field)
+	case "errors":
+		return ec.fieldContext_PipelineCancelPayload_errors(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_PipelineCancelPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineCancelPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PipelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -2926,6 +3660,18 @@ func (ec *executionContext) childFields_PipelineEdge(ctx context.Context, field 
 		return ec.fieldContext_PipelineEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PipelineEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineRetryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pipeline":
+		return ec.fieldContext_PipelineRetryPayload_pipeline(ctx, field)
+	case "errors":
+		return ec.fieldContext_PipelineRetryPayload_errors(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_PipelineRetryPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineRetryPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3263,6 +4009,134 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_JobLog_range_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "fromByte",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fromByte"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxBytes",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalOInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxBytes"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_JobLog_tail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lines",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalOInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lines"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxBytes",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalOInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxBytes"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_jobCancel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.JobCancelInput, error) {
+			return ec.unmarshalNJobCancelInput2jobgraphᚋgraphᚋmodelᚐJobCancelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_jobErase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.JobEraseInput, error) {
+			return ec.unmarshalNJobEraseInput2jobgraphᚋgraphᚋmodelᚐJobEraseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_jobPlay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.JobPlayInput, error) {
+			return ec.unmarshalNJobPlayInput2jobgraphᚋgraphᚋmodelᚐJobPlayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_jobRetry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.JobRetryInput, error) {
+			return ec.unmarshalNJobRetryInput2jobgraphᚋgraphᚋmodelᚐJobRetryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pipelineCancel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PipelineCancelInput, error) {
+			return ec.unmarshalNPipelineCancelInput2jobgraphᚋgraphᚋmodelᚐPipelineCancelInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pipelineRetry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PipelineRetryInput, error) {
+			return ec.unmarshalNPipelineRetryInput2jobgraphᚋgraphᚋmodelᚐPipelineRetryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Pipeline_bridges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -6112,6 +6986,38 @@ func (ec *executionContext) fieldContext_Job_erasable(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Job", field, true, false, "Boolean")
 }
 
+func (ec *executionContext) _Job_log(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Job_log(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Job().Log(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobLog) graphql.Marshaler {
+			return ec.marshalOJobLog2ᚖjobgraphᚋgraphᚋmodelᚐJobLog(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Job_log(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Job",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobLog(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _JobArtifact_fileType(ctx context.Context, field graphql.CollectedField, obj *model.JobArtifact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6202,6 +7108,84 @@ func (ec *executionContext) _JobArtifact_fileFormat(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_JobArtifact_fileFormat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobArtifact", field, false, false, "String")
+}
+
+func (ec *executionContext) _JobCancelPayload_job(ctx context.Context, field graphql.CollectedField, obj *model.JobCancelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobCancelPayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Job) graphql.Marshaler {
+			return ec.marshalOJob2ᚖjobgraphᚋgraphᚋmodelᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobCancelPayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobCancelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobCancelPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.JobCancelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobCancelPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobCancelPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobCancelPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _JobCancelPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.JobCancelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobCancelPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobCancelPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobCancelPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _JobConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.JobConnection) (ret graphql.Marshaler) {
@@ -6374,6 +7358,946 @@ func (ec *executionContext) fieldContext_JobEdge_node(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Job(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobErasePayload_job(ctx context.Context, field graphql.CollectedField, obj *model.JobErasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobErasePayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Job) graphql.Marshaler {
+			return ec.marshalOJob2ᚖjobgraphᚋgraphᚋmodelᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobErasePayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobErasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobErasePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.JobErasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobErasePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobErasePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobErasePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _JobErasePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.JobErasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobErasePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobErasePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobErasePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _JobLog_sizeBytes(ctx context.Context, field graphql.CollectedField, obj *model.JobLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobLog_sizeBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SizeBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobLog_sizeBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobLog", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JobLog_tail(ctx context.Context, field graphql.CollectedField, obj *model.JobLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobLog_tail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Tail(fc.Args["lines"].(int), fc.Args["maxBytes"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LogText) graphql.Marshaler {
+			return ec.marshalNLogText2ᚖjobgraphᚋgraphᚋmodelᚐLogText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobLog_tail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobLog",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LogText(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_JobLog_tail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobLog_range(ctx context.Context, field graphql.CollectedField, obj *model.JobLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobLog_range(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Range(fc.Args["fromByte"].(int64), fc.Args["maxBytes"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LogText) graphql.Marshaler {
+			return ec.marshalNLogText2ᚖjobgraphᚋgraphᚋmodelᚐLogText(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobLog_range(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobLog",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LogText(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_JobLog_range_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobLog_sections(ctx context.Context, field graphql.CollectedField, obj *model.JobLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobLog_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LogSection) graphql.Marshaler {
+			return ec.marshalNLogSection2ᚕᚖjobgraphᚋgraphᚋmodelᚐLogSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobLog_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobLog",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LogSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobPlayPayload_job(ctx context.Context, field graphql.CollectedField, obj *model.JobPlayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobPlayPayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Job) graphql.Marshaler {
+			return ec.marshalOJob2ᚖjobgraphᚋgraphᚋmodelᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobPlayPayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobPlayPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobPlayPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.JobPlayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobPlayPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobPlayPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobPlayPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _JobPlayPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.JobPlayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobPlayPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobPlayPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobPlayPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _JobRetryPayload_job(ctx context.Context, field graphql.CollectedField, obj *model.JobRetryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobRetryPayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Job) graphql.Marshaler {
+			return ec.marshalOJob2ᚖjobgraphᚋgraphᚋmodelᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobRetryPayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JobRetryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JobRetryPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.JobRetryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobRetryPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JobRetryPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobRetryPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _JobRetryPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.JobRetryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobRetryPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobRetryPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobRetryPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _LogSection_name(ctx context.Context, field graphql.CollectedField, obj *model.LogSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogSection_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogSection_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _LogSection_header(ctx context.Context, field graphql.CollectedField, obj *model.LogSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogSection_header(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Header, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LogSection_header(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _LogSection_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.LogSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogSection_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LogSection_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogSection", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LogSection_durationSeconds(ctx context.Context, field graphql.CollectedField, obj *model.LogSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogSection_durationSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LogSection_durationSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogSection", field, false, false, "Float")
+}
+
+func (ec *executionContext) _LogSection_startLine(ctx context.Context, field graphql.CollectedField, obj *model.LogSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogSection_startLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartLine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogSection_startLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogSection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LogSection_endLine(ctx context.Context, field graphql.CollectedField, obj *model.LogSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogSection_endLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndLine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LogSection_endLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogSection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LogSection_collapsed(ctx context.Context, field graphql.CollectedField, obj *model.LogSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogSection_collapsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Collapsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogSection_collapsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogSection", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LogText_text(ctx context.Context, field graphql.CollectedField, obj *model.LogText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogText_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogText_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogText", field, false, false, "String")
+}
+
+func (ec *executionContext) _LogText_plainText(ctx context.Context, field graphql.CollectedField, obj *model.LogText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogText_plainText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlainText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogText_plainText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogText", field, false, false, "String")
+}
+
+func (ec *executionContext) _LogText_html(ctx context.Context, field graphql.CollectedField, obj *model.LogText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogText_html(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogText_html(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogText", field, false, false, "String")
+}
+
+func (ec *executionContext) _LogText_fromByte(ctx context.Context, field graphql.CollectedField, obj *model.LogText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogText_fromByte(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromByte, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogText_fromByte(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogText", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LogText_toByte(ctx context.Context, field graphql.CollectedField, obj *model.LogText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogText_toByte(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToByte, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogText_toByte(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogText", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LogText_truncated(ctx context.Context, field graphql.CollectedField, obj *model.LogText) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LogText_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LogText_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LogText", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Mutation_jobCancel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_jobCancel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JobCancel(ctx, fc.Args["input"].(model.JobCancelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobCancelPayload) graphql.Marshaler {
+			return ec.marshalOJobCancelPayload2ᚖjobgraphᚋgraphᚋmodelᚐJobCancelPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_jobCancel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobCancelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_jobCancel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_jobRetry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_jobRetry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JobRetry(ctx, fc.Args["input"].(model.JobRetryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobRetryPayload) graphql.Marshaler {
+			return ec.marshalOJobRetryPayload2ᚖjobgraphᚋgraphᚋmodelᚐJobRetryPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_jobRetry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobRetryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_jobRetry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_jobPlay(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_jobPlay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JobPlay(ctx, fc.Args["input"].(model.JobPlayInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobPlayPayload) graphql.Marshaler {
+			return ec.marshalOJobPlayPayload2ᚖjobgraphᚋgraphᚋmodelᚐJobPlayPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_jobPlay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobPlayPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_jobPlay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_jobErase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_jobErase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JobErase(ctx, fc.Args["input"].(model.JobEraseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JobErasePayload) graphql.Marshaler {
+			return ec.marshalOJobErasePayload2ᚖjobgraphᚋgraphᚋmodelᚐJobErasePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_jobErase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobErasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_jobErase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pipelineCancel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pipelineCancel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PipelineCancel(ctx, fc.Args["input"].(model.PipelineCancelInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineCancelPayload) graphql.Marshaler {
+			return ec.marshalOPipelineCancelPayload2ᚖjobgraphᚋgraphᚋmodelᚐPipelineCancelPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pipelineCancel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineCancelPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pipelineCancel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pipelineRetry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pipelineRetry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PipelineRetry(ctx, fc.Args["input"].(model.PipelineRetryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineRetryPayload) graphql.Marshaler {
+			return ec.marshalOPipelineRetryPayload2ᚖjobgraphᚋgraphᚋmodelᚐPipelineRetryPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pipelineRetry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineRetryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pipelineRetry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7353,6 +9277,84 @@ func (ec *executionContext) fieldContext_Pipeline_bridges(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _PipelineCancelPayload_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.PipelineCancelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineCancelPayload_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Pipeline) graphql.Marshaler {
+			return ec.marshalOPipeline2ᚖjobgraphᚋgraphᚋmodelᚐPipeline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineCancelPayload_pipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineCancelPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineCancelPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PipelineCancelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineCancelPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineCancelPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineCancelPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineCancelPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.PipelineCancelPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineCancelPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineCancelPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineCancelPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _PipelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PipelineConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7525,6 +9527,84 @@ func (ec *executionContext) fieldContext_PipelineEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRetryPayload_pipeline(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRetryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineRetryPayload_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Pipeline) graphql.Marshaler {
+			return ec.marshalOPipeline2ᚖjobgraphᚋgraphᚋmodelᚐPipeline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineRetryPayload_pipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineRetryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineRetryPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRetryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineRetryPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineRetryPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineRetryPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineRetryPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.PipelineRetryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineRetryPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineRetryPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineRetryPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *model.Project) (ret graphql.Marshaler) {
@@ -8733,6 +10813,38 @@ func (ec *executionContext) fieldContext_Query_currentUser(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_currentJob(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_currentJob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CurrentJob(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Job) graphql.Marshaler {
+			return ec.marshalOJob2ᚖjobgraphᚋgraphᚋmodelᚐJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_currentJob(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Job(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11060,6 +13172,363 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCiVariableInput(ctx context.Context, obj any) (model.CiVariableInput, error) {
+	var it model.CiVariableInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCiVariableInput unmarshals raw into the CiVariableInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCiVariableInput(ctx context.Context, raw any) (model.CiVariableInput, error) {
+	var out model.CiVariableInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CiVariableInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputJobCancelInput(ctx context.Context, obj any) (model.JobCancelInput, error) {
+	var it model.JobCancelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "force", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "force":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("force"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Force = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJobCancelInput unmarshals raw into the JobCancelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJobCancelInput(ctx context.Context, raw any) (model.JobCancelInput, error) {
+	var out model.JobCancelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JobCancelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputJobEraseInput(ctx context.Context, obj any) (model.JobEraseInput, error) {
+	var it model.JobEraseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJobEraseInput unmarshals raw into the JobEraseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJobEraseInput(ctx context.Context, raw any) (model.JobEraseInput, error) {
+	var out model.JobEraseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JobEraseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputJobPlayInput(ctx context.Context, obj any) (model.JobPlayInput, error) {
+	var it model.JobPlayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "variables", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "variables":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variables"))
+			data, err := ec.unmarshalOCiVariableInput2ᚕᚖjobgraphᚋgraphᚋmodelᚐCiVariableInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Variables = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJobPlayInput unmarshals raw into the JobPlayInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJobPlayInput(ctx context.Context, raw any) (model.JobPlayInput, error) {
+	var out model.JobPlayInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JobPlayInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputJobRetryInput(ctx context.Context, obj any) (model.JobRetryInput, error) {
+	var it model.JobRetryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJobRetryInput unmarshals raw into the JobRetryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJobRetryInput(ctx context.Context, raw any) (model.JobRetryInput, error) {
+	var out model.JobRetryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JobRetryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPipelineCancelInput(ctx context.Context, obj any) (model.PipelineCancelInput, error) {
+	var it model.PipelineCancelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineCancelInput unmarshals raw into the PipelineCancelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineCancelInput(ctx context.Context, raw any) (model.PipelineCancelInput, error) {
+	var out model.PipelineCancelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineCancelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPipelineRetryInput(ctx context.Context, obj any) (model.PipelineRetryInput, error) {
+	var it model.PipelineRetryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPipelineRetryInput unmarshals raw into the PipelineRetryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPipelineRetryInput(ctx context.Context, raw any) (model.PipelineRetryInput, error) {
+	var out model.PipelineRetryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PipelineRetryInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -11863,6 +14332,12 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "log":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Job_log(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11908,6 +14383,49 @@ func (ec *executionContext) _JobArtifact(ctx context.Context, sel ast.SelectionS
 			}
 		case "fileFormat":
 			out.Values[i] = ec._JobArtifact_fileFormat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jobCancelPayloadImplementors = []string{"JobCancelPayload"}
+
+func (ec *executionContext) _JobCancelPayload(ctx context.Context, sel ast.SelectionSet, obj *model.JobCancelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jobCancelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JobCancelPayload")
+		case "job":
+			out.Values[i] = ec._JobCancelPayload_job(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._JobCancelPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._JobCancelPayload_clientMutationId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -11995,6 +14513,382 @@ func (ec *executionContext) _JobEdge(ctx context.Context, sel ast.SelectionSet, 
 		case "node":
 			out.Values[i] = ec._JobEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jobErasePayloadImplementors = []string{"JobErasePayload"}
+
+func (ec *executionContext) _JobErasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.JobErasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jobErasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JobErasePayload")
+		case "job":
+			out.Values[i] = ec._JobErasePayload_job(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._JobErasePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._JobErasePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jobLogImplementors = []string{"JobLog"}
+
+func (ec *executionContext) _JobLog(ctx context.Context, sel ast.SelectionSet, obj *model.JobLog) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jobLogImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JobLog")
+		case "sizeBytes":
+			out.Values[i] = ec._JobLog_sizeBytes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tail":
+			out.Values[i] = ec._JobLog_tail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "range":
+			out.Values[i] = ec._JobLog_range(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sections":
+			out.Values[i] = ec._JobLog_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jobPlayPayloadImplementors = []string{"JobPlayPayload"}
+
+func (ec *executionContext) _JobPlayPayload(ctx context.Context, sel ast.SelectionSet, obj *model.JobPlayPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jobPlayPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JobPlayPayload")
+		case "job":
+			out.Values[i] = ec._JobPlayPayload_job(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._JobPlayPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._JobPlayPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jobRetryPayloadImplementors = []string{"JobRetryPayload"}
+
+func (ec *executionContext) _JobRetryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.JobRetryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jobRetryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JobRetryPayload")
+		case "job":
+			out.Values[i] = ec._JobRetryPayload_job(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._JobRetryPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._JobRetryPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var logSectionImplementors = []string{"LogSection"}
+
+func (ec *executionContext) _LogSection(ctx context.Context, sel ast.SelectionSet, obj *model.LogSection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, logSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LogSection")
+		case "name":
+			out.Values[i] = ec._LogSection_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "header":
+			out.Values[i] = ec._LogSection_header(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._LogSection_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "durationSeconds":
+			out.Values[i] = ec._LogSection_durationSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "startLine":
+			out.Values[i] = ec._LogSection_startLine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endLine":
+			out.Values[i] = ec._LogSection_endLine(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "collapsed":
+			out.Values[i] = ec._LogSection_collapsed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var logTextImplementors = []string{"LogText"}
+
+func (ec *executionContext) _LogText(ctx context.Context, sel ast.SelectionSet, obj *model.LogText) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, logTextImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LogText")
+		case "text":
+			out.Values[i] = ec._LogText_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "plainText":
+			out.Values[i] = ec._LogText_plainText(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "html":
+			out.Values[i] = ec._LogText_html(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromByte":
+			out.Values[i] = ec._LogText_fromByte(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toByte":
+			out.Values[i] = ec._LogText_toByte(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._LogText_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "jobCancel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_jobCancel(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "jobRetry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_jobRetry(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "jobPlay":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_jobPlay(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "jobErase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_jobErase(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pipelineCancel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pipelineCancel(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pipelineRetry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pipelineRetry(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -12308,6 +15202,49 @@ func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pipelineCancelPayloadImplementors = []string{"PipelineCancelPayload"}
+
+func (ec *executionContext) _PipelineCancelPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineCancelPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineCancelPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineCancelPayload")
+		case "pipeline":
+			out.Values[i] = ec._PipelineCancelPayload_pipeline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PipelineCancelPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._PipelineCancelPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pipelineConnectionImplementors = []string{"PipelineConnection"}
 
 func (ec *executionContext) _PipelineConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineConnection) graphql.Marshaler {
@@ -12375,6 +15312,49 @@ func (ec *executionContext) _PipelineEdge(ctx context.Context, sel ast.Selection
 		case "node":
 			out.Values[i] = ec._PipelineEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineRetryPayloadImplementors = []string{"PipelineRetryPayload"}
+
+func (ec *executionContext) _PipelineRetryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PipelineRetryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineRetryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineRetryPayload")
+		case "pipeline":
+			out.Values[i] = ec._PipelineRetryPayload_pipeline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PipelineRetryPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._PipelineRetryPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -12720,6 +15700,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_currentUser(ctx, field)
+				})
+		case "currentJob":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_currentJob(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -13551,6 +16537,11 @@ func (ec *executionContext) marshalNBridgeEdge2ᚖjobgraphᚋgraphᚋmodelᚐBri
 	return ec._BridgeEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCiVariableInput2ᚖjobgraphᚋgraphᚋmodelᚐCiVariableInput(ctx context.Context, v any) (*model.CiVariableInput, error) {
+	res, err := ec.unmarshalInputCiVariableInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCommitTrailer2ᚕᚖjobgraphᚋgraphᚋmodelᚐCommitTrailerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitTrailer) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13718,6 +16709,11 @@ func (ec *executionContext) marshalNJobArtifact2ᚖjobgraphᚋgraphᚋmodelᚐJo
 	return ec._JobArtifact(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNJobCancelInput2jobgraphᚋgraphᚋmodelᚐJobCancelInput(ctx context.Context, v any) (model.JobCancelInput, error) {
+	res, err := ec.unmarshalInputJobCancelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNJobConnection2ᚖjobgraphᚋgraphᚋmodelᚐJobConnection(ctx context.Context, sel ast.SelectionSet, v *model.JobConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "JobConnection!")
@@ -13750,6 +16746,21 @@ func (ec *executionContext) marshalNJobEdge2ᚖjobgraphᚋgraphᚋmodelᚐJobEdg
 	return ec._JobEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNJobEraseInput2jobgraphᚋgraphᚋmodelᚐJobEraseInput(ctx context.Context, v any) (model.JobEraseInput, error) {
+	res, err := ec.unmarshalInputJobEraseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNJobPlayInput2jobgraphᚋgraphᚋmodelᚐJobPlayInput(ctx context.Context, v any) (model.JobPlayInput, error) {
+	res, err := ec.unmarshalInputJobPlayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNJobRetryInput2jobgraphᚋgraphᚋmodelᚐJobRetryInput(ctx context.Context, v any) (model.JobRetryInput, error) {
+	res, err := ec.unmarshalInputJobRetryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNJobStatus2jobgraphᚋgraphᚋmodelᚐJobStatus(ctx context.Context, v any) (model.JobStatus, error) {
 	var res model.JobStatus
 	err := res.UnmarshalGQL(v)
@@ -13758,6 +16769,38 @@ func (ec *executionContext) unmarshalNJobStatus2jobgraphᚋgraphᚋmodelᚐJobSt
 
 func (ec *executionContext) marshalNJobStatus2jobgraphᚋgraphᚋmodelᚐJobStatus(ctx context.Context, sel ast.SelectionSet, v model.JobStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNLogSection2ᚕᚖjobgraphᚋgraphᚋmodelᚐLogSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LogSection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLogSection2ᚖjobgraphᚋgraphᚋmodelᚐLogSection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLogSection2ᚖjobgraphᚋgraphᚋmodelᚐLogSection(ctx context.Context, sel ast.SelectionSet, v *model.LogSection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LogSection!")
+		return graphql.Null
+	}
+	return ec._LogSection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLogText2ᚖjobgraphᚋgraphᚋmodelᚐLogText(ctx context.Context, sel ast.SelectionSet, v *model.LogText) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LogText!")
+		return graphql.Null
+	}
+	return ec._LogText(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕjobgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -13802,6 +16845,11 @@ func (ec *executionContext) marshalNPipeline2ᚖjobgraphᚋgraphᚋmodelᚐPipel
 	return ec._Pipeline(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPipelineCancelInput2jobgraphᚋgraphᚋmodelᚐPipelineCancelInput(ctx context.Context, v any) (model.PipelineCancelInput, error) {
+	res, err := ec.unmarshalInputPipelineCancelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPipelineConnection2ᚖjobgraphᚋgraphᚋmodelᚐPipelineConnection(ctx context.Context, sel ast.SelectionSet, v *model.PipelineConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PipelineConnection!")
@@ -13832,6 +16880,11 @@ func (ec *executionContext) marshalNPipelineEdge2ᚖjobgraphᚋgraphᚋmodelᚐP
 		return graphql.Null
 	}
 	return ec._PipelineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPipelineRetryInput2jobgraphᚋgraphᚋmodelᚐPipelineRetryInput(ctx context.Context, v any) (model.PipelineRetryInput, error) {
+	res, err := ec.unmarshalInputPipelineRetryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNPipelineStatus2jobgraphᚋgraphᚋmodelᚐPipelineStatus(ctx context.Context, v any) (model.PipelineStatus, error) {
@@ -14136,6 +17189,23 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCiVariableInput2ᚕᚖjobgraphᚋgraphᚋmodelᚐCiVariableInputᚄ(ctx context.Context, v any) ([]*model.CiVariableInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CiVariableInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCiVariableInput2ᚖjobgraphᚋgraphᚋmodelᚐCiVariableInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOCommit2ᚖjobgraphᚋgraphᚋmodelᚐCommit(ctx context.Context, sel ast.SelectionSet, v *model.Commit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -14174,6 +17244,18 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -14192,11 +17274,64 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
+	return res
+}
+
 func (ec *executionContext) marshalOJob2ᚖjobgraphᚋgraphᚋmodelᚐJob(ctx context.Context, sel ast.SelectionSet, v *model.Job) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Job(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOJobCancelPayload2ᚖjobgraphᚋgraphᚋmodelᚐJobCancelPayload(ctx context.Context, sel ast.SelectionSet, v *model.JobCancelPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JobCancelPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOJobErasePayload2ᚖjobgraphᚋgraphᚋmodelᚐJobErasePayload(ctx context.Context, sel ast.SelectionSet, v *model.JobErasePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JobErasePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOJobLog2ᚖjobgraphᚋgraphᚋmodelᚐJobLog(ctx context.Context, sel ast.SelectionSet, v *model.JobLog) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JobLog(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOJobPlayPayload2ᚖjobgraphᚋgraphᚋmodelᚐJobPlayPayload(ctx context.Context, sel ast.SelectionSet, v *model.JobPlayPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JobPlayPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOJobRetryPayload2ᚖjobgraphᚋgraphᚋmodelᚐJobRetryPayload(ctx context.Context, sel ast.SelectionSet, v *model.JobRetryPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JobRetryPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOJobStatus2ᚕjobgraphᚋgraphᚋmodelᚐJobStatusᚄ(ctx context.Context, v any) ([]model.JobStatus, error) {
@@ -14254,6 +17389,20 @@ func (ec *executionContext) marshalOPipeline2ᚖjobgraphᚋgraphᚋmodelᚐPipel
 		return graphql.Null
 	}
 	return ec._Pipeline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineCancelPayload2ᚖjobgraphᚋgraphᚋmodelᚐPipelineCancelPayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineCancelPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineCancelPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineRetryPayload2ᚖjobgraphᚋgraphᚋmodelᚐPipelineRetryPayload(ctx context.Context, sel ast.SelectionSet, v *model.PipelineRetryPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineRetryPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPipelineStatus2ᚖjobgraphᚋgraphᚋmodelᚐPipelineStatus(ctx context.Context, v any) (*model.PipelineStatus, error) {

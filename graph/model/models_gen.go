@@ -22,6 +22,14 @@ type BridgeConnection struct {
 	TotalCount *int          `json:"totalCount,omitempty"`
 }
 
+// A CI/CD variable for one run of a job.
+type CiVariableInput struct {
+	// The variable's name.
+	Key string `json:"key"`
+	// The variable's value.
+	Value string `json:"value"`
+}
+
 type CommitStats struct {
 	Additions int `json:"additions"`
 	Deletions int `json:"deletions"`
@@ -57,12 +65,132 @@ type JobArtifact struct {
 	FileFormat *string `json:"fileFormat,omitempty"`
 }
 
+// Input of `jobCancel`.
+type JobCancelInput struct {
+	// The job's global id.
+	ID string `json:"id"`
+	// Finish a job that is already `CANCELING` without waiting for its runner (maintainers only).
+	Force *bool `json:"force,omitempty"`
+	// Echoed in the payload, for a client to match answers to its requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Result of `jobCancel`.
+type JobCancelPayload struct {
+	// The job as GitLab answers it: `CANCELING` while its runner stops it, or `CANCELED`; as it now is when GitLab refused.
+	Job *Job `json:"job,omitempty"`
+	// Why GitLab refused the action, in its words; empty when it acted.
+	Errors []string `json:"errors"`
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 type JobConnection struct {
 	Edges    []*JobEdge `json:"edges"`
 	Nodes    []*Job     `json:"nodes"`
 	PageInfo *PageInfo  `json:"pageInfo"`
 	// Null when GitLab does not report a total (project job lists never do).
 	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// Input of `jobErase`.
+type JobEraseInput struct {
+	// The job's global id.
+	ID string `json:"id"`
+	// Echoed in the payload, for a client to match answers to its requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Result of `jobErase`.
+type JobErasePayload struct {
+	// The erased job; as it now is when GitLab refused.
+	Job *Job `json:"job,omitempty"`
+	// Why GitLab refused the action, in its words; empty when it acted.
+	Errors []string `json:"errors"`
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Input of `jobPlay`.
+type JobPlayInput struct {
+	// The job's global id.
+	ID string `json:"id"`
+	// Variables for this run (GitLab's `job_variables_attributes`).
+	Variables []*CiVariableInput `json:"variables,omitempty"`
+	// Echoed in the payload, for a client to match answers to its requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Result of `jobPlay`.
+type JobPlayPayload struct {
+	// The job played, as GitLab answers it; as it now is when GitLab refused.
+	Job *Job `json:"job,omitempty"`
+	// Why GitLab refused the action, in its words; empty when it acted.
+	Errors []string `json:"errors"`
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Input of `jobRetry`.
+type JobRetryInput struct {
+	// The job's global id.
+	ID string `json:"id"`
+	// Echoed in the payload, for a client to match answers to its requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Result of `jobRetry`.
+type JobRetryPayload struct {
+	// The new job; the job as it now is when GitLab refused.
+	Job *Job `json:"job,omitempty"`
+	// Why GitLab refused the action, in its words; empty when it acted.
+	Errors []string `json:"errors"`
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// A collapsible section of a job log (GitLab Runner's `section_start`/`section_end` markers).
+type LogSection struct {
+	// The section's name, as the runner wrote it (`step_script`, `get_sources`, …).
+	Name string `json:"name"`
+	// The text shown on the section's first line, without ANSI codes.
+	Header *string `json:"header,omitempty"`
+	// When the section started, by the runner's clock.
+	StartedAt *time.Time `json:"startedAt,omitempty"`
+	// Seconds from the section's start to its end; null while it has not ended.
+	DurationSeconds *float64 `json:"durationSeconds,omitempty"`
+	// The 1-based line of the log the section starts on.
+	StartLine int `json:"startLine"`
+	// The 1-based line the section ends on; null while it has not ended.
+	EndLine *int `json:"endLine,omitempty"`
+	// The runner asked for the section to be shown collapsed.
+	Collapsed bool `json:"collapsed"`
+}
+
+// A window of a job log.
+type LogText struct {
+	// The window as GitLab Runner wrote it, ANSI codes included.
+	Text string `json:"text"`
+	// The window without ANSI codes and section markers.
+	PlainText string `json:"plainText"`
+	// The window as HTML, colours and styles as `<span class="term-…">` (GitLab's CSS classes), escaped; newlines are kept, for a `<pre>`.
+	HTML string `json:"html"`
+	// Offset of the window's first byte in the whole log.
+	FromByte int `json:"fromByte"`
+	// Offset just past the window's last byte in the whole log.
+	ToByte int `json:"toByte"`
+	// The log holds bytes outside this window.
+	Truncated bool `json:"truncated"`
+}
+
+// Actions on jobs and pipelines, in the caller's name. Fields run one after another in
+// document order, and a field read after an action never answers from what the operation
+// read before it. A mutation's GitLab call is made once: it is never retried, on an error,
+// a reset connection or a timeout alike, because a repeated action could run a job twice.
+// A refusal GitLab explains to users (`Job is not retryable`, `Unplayable Job`, …) is an
+// entry of the payload's `errors`; authentication, permission, not-found and upstream
+// failures are GraphQL errors with `extensions.code`, as for queries.
+type Mutation struct {
 }
 
 type Namespace struct {
@@ -86,12 +214,48 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+// Input of `pipelineCancel`.
+type PipelineCancelInput struct {
+	// The pipeline's global id.
+	ID string `json:"id"`
+	// Echoed in the payload, for a client to match answers to its requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Result of `pipelineCancel`.
+type PipelineCancelPayload struct {
+	// The pipeline after the cancel.
+	Pipeline *Pipeline `json:"pipeline,omitempty"`
+	// Why GitLab refused the action, in its words; empty when it acted.
+	Errors []string `json:"errors"`
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 type PipelineConnection struct {
 	Edges    []*PipelineEdge `json:"edges"`
 	Nodes    []*Pipeline     `json:"nodes"`
 	PageInfo *PageInfo       `json:"pageInfo"`
 	// Null when GitLab does not report a total (over 10,000 records).
 	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// Input of `pipelineRetry`.
+type PipelineRetryInput struct {
+	// The pipeline's global id.
+	ID string `json:"id"`
+	// Echoed in the payload, for a client to match answers to its requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Result of `pipelineRetry`.
+type PipelineRetryPayload struct {
+	// The pipeline after the retry.
+	Pipeline *Pipeline `json:"pipeline,omitempty"`
+	// Why GitLab refused the action, in its words; empty when it acted.
+	Errors []string `json:"errors"`
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 type ProjectConnection struct {
