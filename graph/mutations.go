@@ -3,8 +3,6 @@ package graph
 import (
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 
 	"jobgraph/graph/globalid"
 	"jobgraph/graph/loader"
@@ -15,55 +13,56 @@ import (
 // An action is one POST to GitLab; restclient never retries it, because a
 // POST repeated after a lost answer could run a job twice.
 
-// jobAction performs an action on the job named by rawID and returns the job
-// to answer with: the one GitLab returned, or, when GitLab refused in words
-// meant for users, the job as it now is with the refusal as the payload's
-// error.
-func (r *Resolver) jobAction(ctx context.Context, rawID string, act func(ctx context.Context, pid string, id int64) (*restclient.Job, *restclient.Response, error)) (*model.Job, []string, error) {
-	id, err := actionTarget(ctx, rawID, globalid.TypeJob)
+// action performs an action on the object of type kind named by rawID and
+// returns the object to answer with: the one GitLab returned, or, when
+// GitLab refused in words meant for users, the object as it now is, read
+// afresh, with the refusal as the payload's error.
+func action[T any](ctx context.Context, rawID string, kind globalid.Type,
+	act func(ctx context.Context, pid string, id int64) (*T, *restclient.Response, error),
+	read func(l *loader.Loaders, ctx context.Context, pid string, id int64) (*T, error),
+) (*T, globalid.ID, []string, error) {
+	id, err := actionTarget(ctx, rawID, kind)
 	if err != nil {
-		return nil, nil, err
+		return nil, id, nil, err
 	}
 	pid := projectKey(id.ProjectID)
-	j, _, err := act(ctx, pid, id.ObjectID)
+	v, _, err := act(ctx, pid, id.ObjectID)
 	l := loader.For(ctx)
 	l.ForgetJobsAndPipelines()
-	if reason, refused := refusal(err); refused {
-		now, err := l.Job(ctx, pid, id.ObjectID)
-		if err != nil {
-			return nil, nil, err
+	var e *restclient.Error
+	if errors.As(err, &e) {
+		if reason, refused := e.Refusal(); refused {
+			now, err := read(l, ctx, pid, id.ObjectID)
+			if err != nil {
+				return nil, id, nil, err
+			}
+			return now, id, []string{reason}, nil
 		}
-		return jobModel(id.ProjectID, now), []string{reason}, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, id, nil, err
 	}
-	l.PrimeJobs(ctx, pid, []*restclient.Job{j})
-	return jobModel(id.ProjectID, j), []string{}, nil
+	return v, id, []string{}, nil
 }
 
-// pipelineAction is jobAction for an action on a pipeline.
+// jobAction is action on a job; the job GitLab answered primes the loaders.
+func (r *Resolver) jobAction(ctx context.Context, rawID string, act func(ctx context.Context, pid string, id int64) (*restclient.Job, *restclient.Response, error)) (*model.Job, []string, error) {
+	j, id, errs, err := action(ctx, rawID, globalid.TypeJob, act, (*loader.Loaders).Job)
+	if err != nil {
+		return nil, nil, err
+	}
+	loader.For(ctx).PrimeJobs(ctx, projectKey(id.ProjectID), []*restclient.Job{j})
+	return jobModel(id.ProjectID, j), errs, nil
+}
+
+// pipelineAction is action on a pipeline.
 func (r *Resolver) pipelineAction(ctx context.Context, rawID string, act func(ctx context.Context, pid string, id int64) (*restclient.Pipeline, *restclient.Response, error)) (*model.Pipeline, []string, error) {
-	id, err := actionTarget(ctx, rawID, globalid.TypePipeline)
+	p, _, errs, err := action(ctx, rawID, globalid.TypePipeline, act, (*loader.Loaders).Pipeline)
 	if err != nil {
 		return nil, nil, err
 	}
-	pid := projectKey(id.ProjectID)
-	p, _, err := act(ctx, pid, id.ObjectID)
-	l := loader.For(ctx)
-	l.ForgetJobsAndPipelines()
-	if reason, refused := refusal(err); refused {
-		now, err := l.Pipeline(ctx, pid, id.ObjectID)
-		if err != nil {
-			return nil, nil, err
-		}
-		return pipelineModel(now), []string{reason}, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	l.PrimePipeline(ctx, p)
-	return pipelineModel(p), []string{}, nil
+	loader.For(ctx).PrimePipeline(ctx, p)
+	return pipelineModel(p), errs, nil
 }
 
 // actionTarget parses the global id of an action's object, which must be of
@@ -81,26 +80,6 @@ func actionTarget(ctx context.Context, rawID string, want globalid.Type) (global
 		return id, errNoCredentials
 	}
 	return id, nil
-}
-
-// refusal reports GitLab's reason when it refused an action in words meant
-// for users: its 400, 403 and 409 answers with a reason, "403 Forbidden - Job
-// is not retryable". A bare "403 Forbidden" is a permission error.
-func refusal(err error) (string, bool) {
-	var e *restclient.Error
-	if !errors.As(err, &e) {
-		return "", false
-	}
-	switch e.Kind {
-	case restclient.KindBadRequest, restclient.KindForbidden, restclient.KindConflict:
-	default:
-		return "", false
-	}
-	status, reason, ok := strings.Cut(e.Message, " - ")
-	if !ok || !strings.HasPrefix(status, strconv.Itoa(e.StatusCode)+" ") || reason == "" {
-		return "", false
-	}
-	return reason, true
 }
 
 func (r *Resolver) jobCancel(ctx context.Context, in model.JobCancelInput) (*model.JobCancelPayload, error) {

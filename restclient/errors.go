@@ -88,6 +88,23 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Refusal returns the reason when GitLab refused an action in words meant
+// for its users: a 400, 403 or 409 whose message is "<status> - <reason>",
+// such as "403 Forbidden - Job is not retryable". A bare "403 Forbidden" is
+// a permission error, not a refusal.
+func (e *Error) Refusal() (reason string, ok bool) {
+	switch e.Kind {
+	case KindBadRequest, KindForbidden, KindConflict:
+	default:
+		return "", false
+	}
+	status, reason, ok := strings.Cut(e.Message, " - ")
+	if !ok || !strings.HasPrefix(status, strconv.Itoa(e.StatusCode)+" ") || reason == "" {
+		return "", false
+	}
+	return reason, true
+}
+
 // KindOf returns the kind of the *Error in err's chain, or 0 when there is none.
 func KindOf(err error) ErrorKind {
 	var e *Error

@@ -249,3 +249,28 @@ func TestTruncatedConnection(t *testing.T) {
 		}
 	})
 }
+
+func TestRefusal(t *testing.T) {
+	tests := []struct {
+		kind    ErrorKind
+		status  int
+		message string
+		reason  string
+	}{
+		{KindForbidden, 403, "403 Forbidden - Job is not retryable", "Job is not retryable"},
+		{KindBadRequest, 400, "400 Bad request - Unplayable Job", "Unplayable Job"},
+		{KindConflict, 409, "409 Conflict - Artifacts are being refreshed", "Artifacts are being refreshed"},
+		{KindForbidden, 403, "403 Forbidden", ""},
+		{KindForbidden, 403, "400 Bad request - a status that is not the answer's", ""},
+		{KindNotFound, 404, "404 Not Found - Job", ""},
+		{KindUpstream, 500, "500 Internal Server Error - boom", ""},
+		{KindForbidden, 403, "403 Forbidden - ", ""},
+	}
+	for _, tt := range tests {
+		e := &Error{Kind: tt.kind, StatusCode: tt.status, Message: tt.message}
+		reason, ok := e.Refusal()
+		if reason != tt.reason || ok != (tt.reason != "") {
+			t.Errorf("Refusal of %q = %q, %t; want %q", tt.message, reason, ok, tt.reason)
+		}
+	}
+}
