@@ -32,7 +32,7 @@ func pipelineIDs(n int) []string {
 func TestRetriesAreChargedToTheBudget(t *testing.T) {
 	const budget = 120
 	s := newStackOver(t, gitlabsim.Options{Seed: 1}, graph.HandlerConfig{MaxUpstreamCalls: budget},
-		restclient.Config{MaxRetries: 2, RetryBaseWait: time.Millisecond}, nil)
+		restclient.Config{MaxRetries: 2, RetryBaseWait: time.Millisecond, BreakerFailures: -1}, nil)
 	s.sim.SetFaults(gitlabsim.Faults{Routes: []string{routePipeline}, ErrorRate: 1, ErrorStatus: http.StatusServiceUnavailable})
 	var query strings.Builder
 	query.WriteString("query($ids: [ID!]!) {")

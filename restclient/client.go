@@ -26,6 +26,14 @@ type Config struct {
 	// cannot take every connection of MaxConnsPerHost; 0 means
 	// DefaultMaxInFlightPerCaller, negative no bound.
 	MaxInFlightPerCaller int
+	// BreakerFailures is how many requests in a row must fail as an unwell
+	// GitLab fails (no answer, a timeout, a transient 5xx) before the circuit
+	// breaker refuses calls for BreakerCooldown; 0 means
+	// DefaultBreakerFailures, negative no breaker.
+	BreakerFailures int
+	BreakerCooldown time.Duration // default DefaultBreakerCooldown
+	// Observer is told of every request, for metrics; nil observes nothing.
+	Observer Observer
 	// StreamIdleTimeout ends a job log stream that yields no data for this
 	// long, whether GitLab stalls or the reader stops reading; default 60s.
 	StreamIdleTimeout time.Duration
@@ -60,6 +68,8 @@ type Client struct {
 	fallback          *Credentials
 	userAgent         string
 	callers           *callerSlots // nil: callers are not bounded
+	breaker           *breaker     // nil: no circuit breaker
+	observer          Observer
 }
 
 // New validates cfg and builds a Client.
@@ -94,6 +104,11 @@ func New(cfg Config) (*Client, error) {
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
 	}
+	c.observer = cfg.Observer
+	if c.observer == nil {
+		c.observer = nopObserver{}
+	}
+	c.breaker = newBreaker(orDefault(cfg.BreakerFailures, DefaultBreakerFailures), orDefault(cfg.BreakerCooldown, DefaultBreakerCooldown), c.observer.BreakerChanged)
 	c.http = sameHostOnly(cfg.HTTPClient, orDefault(cfg.MaxConnsPerHost, DefaultMaxConnsPerHost), base)
 	return c, nil
 }

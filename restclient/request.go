@@ -91,7 +91,11 @@ func (c *Client) execute(ctx context.Context, req *request, decode decodeFunc) (
 		body io.ReadCloser
 	}
 	var last *Error
+	tried := 0
 	operation := func() (outcome, error) {
+		if tried++; tried > 1 {
+			c.observer.Retrying(req.method, req.route)
+		}
 		resp, body, err := c.attempt(ctx, req, target, payload, creds, decode)
 		if err != nil {
 			last = err
@@ -186,15 +190,43 @@ func (c *Client) retryable(ctx context.Context, req *request, err *Error) error 
 	}
 }
 
-// attempt performs one HTTP exchange within Config.Timeout. A JSON body is
+// attempt performs one HTTP exchange within Config.Timeout, once the
+// operation's budget, the caller's slots and the circuit breaker allow it. A JSON body is
 // decoded inside the attempt so the timeout covers it; a stream's timeout ends
 // when the headers arrive, after which Config.StreamIdleTimeout and the
 // caller's context govern.
 func (c *Client) attempt(ctx context.Context, req *request, target *url.URL, payload []byte, creds *Credentials, decode decodeFunc) (*Response, io.ReadCloser, *Error) {
 	release, failure := c.admit(ctx, req)
 	if failure != nil {
+		if errors.Is(failure, ErrCallBudget) {
+			c.observer.Refused(req.method, req.route, ErrCallBudget)
+		}
 		return nil, nil, failure
 	}
+	health, refused := c.breaker.allow(req)
+	if refused != nil {
+		release()
+		c.observer.Refused(req.method, req.route, ErrCircuitOpen)
+		return nil, nil, refused
+	}
+	c.observer.InFlight(1)
+	started := time.Now()
+	resp, body, err := c.exchange(ctx, req, target, payload, creds, decode, func() {
+		c.observer.InFlight(-1)
+		release()
+	})
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	health(ctx, err)
+	c.observer.RequestDone(req.method, req.route, status, time.Since(started))
+	return resp, body, err
+}
+
+// exchange sends one HTTP request and reads its answer; release is called
+// once the exchange is over (for a stream, when it is closed).
+func (c *Client) exchange(ctx context.Context, req *request, target *url.URL, payload []byte, creds *Credentials, decode decodeFunc, release func()) (*Response, io.ReadCloser, *Error) {
 	actx, cancel := context.WithCancelCause(ctx)
 	timer := time.AfterFunc(c.timeout, func() { cancel(errAttemptTimeout) })
 	done := func() {
