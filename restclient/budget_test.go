@@ -224,3 +224,31 @@ func TestWaitingForASlotEndsWithTheDeadline(t *testing.T) {
 	close(h.release)
 	<-done
 }
+
+// TestWrapTransportSeesEveryAttemptWithItsRoute checks the hook tracing
+// uses: every HTTP attempt goes through the wrapping transport, named by
+// its route template.
+func TestWrapTransportSeesEveryAttemptWithItsRoute(t *testing.T) {
+	var mu sync.Mutex
+	var routes []string
+	c, _ := newTestClient(t, failFirst(1, http.StatusServiceUnavailable, "", jobJSON), func(cfg *Config) {
+		cfg.WrapTransport = func(next http.RoundTripper) http.RoundTripper {
+			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				mu.Lock()
+				routes = append(routes, RouteOf(r))
+				mu.Unlock()
+				return next.RoundTrip(r)
+			})
+		}
+	})
+	if _, _, err := c.GetJob(authed(), "1", 7); err != nil {
+		t.Fatal(err)
+	}
+	if len(routes) != 2 || routes[0] != RouteJob || routes[1] != RouteJob {
+		t.Errorf("the transport saw routes %q, want the job route twice", routes)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -34,6 +34,10 @@ type Config struct {
 	BreakerCooldown time.Duration // default DefaultBreakerCooldown
 	// Observer is told of every request, for metrics; nil observes nothing.
 	Observer Observer
+	// WrapTransport, when set, wraps the transport requests go out through,
+	// such as otelhttp.NewTransport for a span per HTTP attempt; RouteOf
+	// names a request's route there.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 	// StreamIdleTimeout ends a job log stream that yields no data for this
 	// long, whether GitLab stalls or the reader stops reading; default 60s.
 	StreamIdleTimeout time.Duration
@@ -110,6 +114,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.breaker = newBreaker(orDefault(cfg.BreakerFailures, DefaultBreakerFailures), orDefault(cfg.BreakerCooldown, DefaultBreakerCooldown), c.observer.BreakerChanged)
 	c.http = sameHostOnly(cfg.HTTPClient, orDefault(cfg.MaxConnsPerHost, DefaultMaxConnsPerHost), base)
+	if cfg.WrapTransport != nil {
+		c.http.Transport = cfg.WrapTransport(c.http.Transport)
+	}
 	return c, nil
 }
 

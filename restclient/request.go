@@ -320,7 +320,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target *url.U
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
-	hreq, err := http.NewRequestWithContext(ctx, req.method, target.String(), body)
+	hreq, err := http.NewRequestWithContext(context.WithValue(ctx, routeKey{}, req.route), req.method, target.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -346,6 +346,16 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target *url.U
 		creds.apply(hreq.Header)
 	}
 	return hreq, nil
+}
+
+type routeKey struct{}
+
+// RouteOf returns the route template of a request this package sends, such
+// as "/projects/:id/jobs", for a wrapping transport (Config.WrapTransport);
+// "" for other requests.
+func RouteOf(r *http.Request) string {
+	route, _ := r.Context().Value(routeKey{}).(string)
+	return route
 }
 
 // noReplay is the empty body of a GET; see newHTTPRequest.
