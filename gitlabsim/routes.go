@@ -40,6 +40,7 @@ func newRoutes() []route {
 		{method: http.MethodGet, template: "/users/:id", handle: (*Sim).getUser},
 		{method: http.MethodGet, template: "/user", handle: (*Sim).getCurrentUser},
 		{method: http.MethodGet, template: "/job", handle: (*Sim).getJobOfToken},
+		{method: http.MethodGet, template: "/version", handle: (*Sim).getVersion},
 	}
 	for i := range table {
 		table[i].parts = strings.Split(strings.TrimPrefix(table[i].template, "/"), "/")

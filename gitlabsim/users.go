@@ -42,3 +42,15 @@ func (s *Sim) getCurrentUser(rc *requestContext) {
 		CommitEmail: u.Email, PreferredLanguage: "en",
 	})
 }
+
+// Version is the GitLab release gitlabsim follows, as GET /version names it.
+const Version = "17.5.0"
+
+// getVersion serves GET /version (lib/api/version.rb): authenticated only,
+// the release and its revision.
+func (s *Sim) getVersion(rc *requestContext) {
+	if !rc.authenticated() {
+		return
+	}
+	writeJSON(rc.w, http.StatusOK, map[string]string{"version": Version, "revision": "8c6ac5a3f1f"})
+}

@@ -71,3 +71,16 @@ func TestUserEntityFollowsNewestGitLab(t *testing.T) {
 		})
 	}
 }
+
+// GET /version needs a token, as GitLab's does, and names the release.
+func TestVersion(t *testing.T) {
+	_, srv := newTestServer(t, Options{Seed: 1})
+	if r := get(t, srv, "/api/v4/version", ""); r.status != 401 {
+		t.Errorf("without a token: status %d, want 401", r.status)
+	}
+	var v struct{ Version, Revision string }
+	get(t, srv, "/api/v4/version", TokenGuest).json(t, &v)
+	if v.Version != Version || v.Revision == "" {
+		t.Errorf("version %+v", v)
+	}
+}

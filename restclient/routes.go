@@ -26,6 +26,7 @@ const (
 	RouteCommit           = "/projects/:id/repository/commits/:sha"
 	RouteUser             = "/users/:id"
 	RouteCurrentUser      = "/user"
+	RouteVersion          = "/version"
 )
 
 // newRequest assembles a request from an escaped path and a query, each with

@@ -23,3 +23,19 @@ func (c *Client) CurrentUser(ctx context.Context) (*User, *Response, error) {
 	req.creds = callerOnly
 	return getOne[User](ctx, c, req)
 }
+
+// Version is GitLab's release, as GET /version answers it.
+type Version struct {
+	Version  string `json:"version"`
+	Revision string `json:"revision"`
+}
+
+// GetVersion returns GitLab's release. GitLab answers it to authenticated
+// callers only; the fallback credentials serve when the context has none.
+func (c *Client) GetVersion(ctx context.Context) (*Version, *Response, error) {
+	req, err := get(RouteVersion, "/version", nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return getOne[Version](ctx, c, req)
+}
