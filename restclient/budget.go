@@ -22,6 +22,7 @@ var ErrCallBudget = errors.New("this operation reached its limit of GitLab calls
 // WithBudget; calls made without one are not bounded by it.
 type Budget struct {
 	requestsLeft atomic.Int64
+	sent         atomic.Int64
 	inFlight     *semaphore.Weighted
 	caller       string
 }
@@ -41,8 +42,15 @@ func NewBudget(requests, inFlight int, caller string) *Budget {
 
 // spend takes one request from the budget.
 func (b *Budget) spend() bool {
-	return b.requestsLeft.Add(-1) >= 0
+	if b.requestsLeft.Add(-1) < 0 {
+		return false
+	}
+	b.sent.Add(1)
+	return true
 }
+
+// Sent counts the requests the budget paid for.
+func (b *Budget) Sent() int { return int(b.sent.Load()) }
 
 type budgetKey struct{}
 

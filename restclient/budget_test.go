@@ -99,6 +99,9 @@ func TestBudgetCountsEveryRequest(t *testing.T) {
 	if _, _, err := c.GetJob(ctx, "1", 9); KindOf(err) != KindCallLimit {
 		t.Errorf("third call: err = %v, want the call limit", err)
 	}
+	if sent := budgetFrom(ctx).Sent(); sent != 4 {
+		t.Errorf("the budget counts %d requests sent, want 4", sent)
+	}
 	if n := counter.calls.Load(); n != 4 {
 		t.Errorf("a spent budget still sent: GitLab got %d requests, want 4", n)
 	}
