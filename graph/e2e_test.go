@@ -961,11 +961,11 @@ func TestPipelineNames(t *testing.T) {
 	var got struct {
 		Project struct {
 			Pipelines struct {
-				Nodes []struct{ Name *string }
+				Nodes []struct{ WorkflowName *string }
 			}
 		}
 	}
-	s.data(t, `query($p: Int!) { project(id: $p) { pipelines(first: 100) { nodes { name } } } }`,
+	s.data(t, `query($p: Int!) { project(id: $p) { pipelines(first: 100) { nodes { workflowName } } } }`,
 		map[string]any{"p": gitlabsim.ProjectBig}, &got)
 	text := func(s *string) string {
 		if s == nil {
@@ -975,10 +975,10 @@ func TestPipelineNames(t *testing.T) {
 	}
 	named := 0
 	for i, p := range got.Project.Pipelines.Nodes {
-		if text(p.Name) != text(want[i].Name) {
-			t.Fatalf("pipeline %d name %s, GitLab says %s", i, text(p.Name), text(want[i].Name))
+		if text(p.WorkflowName) != text(want[i].Name) {
+			t.Fatalf("pipeline %d name %s, GitLab says %s", i, text(p.WorkflowName), text(want[i].Name))
 		}
-		if p.Name != nil {
+		if p.WorkflowName != nil {
 			named++
 		}
 	}
