@@ -1047,3 +1047,20 @@ func TestArgumentsPassedToGitLabAreBounded(t *testing.T) {
 		t.Fatalf("1,000 statuses: errors %+v, upstream scopes %v", out.Errors, scopes)
 	}
 }
+
+// A caller who sent no token and asks for a private project sees GitLab's
+// 404 with a word that no token was sent; a caller whose token GitLab does
+// not let see it sees GitLab's 404 alone.
+func TestNotFoundSaysWhenNoTokenWasSent(t *testing.T) {
+	s := newStack(t)
+	q := fmt.Sprintf(`{ project(id: %d) { name } }`, gitlabsim.ProjectPrivate)
+	for token, want := range map[string]string{
+		"":                      "404 Project Not Found (no GitLab token was sent: pass one as Authorization: Bearer, PRIVATE-TOKEN or JOB-TOKEN)",
+		gitlabsim.TokenOutsider: "404 Project Not Found",
+	} {
+		out := s.do(t, token, q, nil)
+		if len(out.Errors) != 1 || out.Errors[0].Message != want || out.Errors[0].Extensions["code"] != "NOT_FOUND" {
+			t.Errorf("token %q: errors %+v, want NOT_FOUND %q", token, out.Errors, want)
+		}
+	}
+}
