@@ -9,15 +9,19 @@ import (
 	"time"
 )
 
+// tools is the npm folder: under testdata, so that the Go code some npm
+// packages ship is no part of this module.
+const tools = "testdata"
+
 // installHint is what a developer runs when the tools are missing.
-const installHint = "npm ci --no-audit --no-fund --prefix internal/schemacheck"
+const installHint = "npm ci --no-audit --no-fund --prefix internal/schemacheck/testdata"
 
 // tool returns the path of an installed npm binary. Without node_modules the
 // test skips with the install command, and fails under CI=true, where a
 // skip would pass a check that never ran.
 func tool(t *testing.T, name string) string {
 	t.Helper()
-	path, err := filepath.Abs(filepath.Join("node_modules", ".bin", name))
+	path, err := filepath.Abs(filepath.Join(tools, "node_modules", ".bin", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +53,7 @@ func run(t *testing.T, dir, name string, args ...string) {
 // The Relay connection, edge, page-info and arguments rules hold, and every
 // type, field, argument and enum value has a block description.
 func TestSchemaPassesGraphQLESLint(t *testing.T) {
-	config, err := filepath.Abs("eslint.config.mjs")
+	config, err := filepath.Abs(filepath.Join(tools, "eslint.config.mjs"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +64,8 @@ func TestSchemaPassesGraphQLESLint(t *testing.T) {
 // scalar (strictScalars), and its output type-checks under --strict with
 // code that reads it as a component would.
 func TestCodegenClientPresetTypeChecks(t *testing.T) {
-	run(t, ".", "graphql-codegen", "--config", "codegen.yml")
-	run(t, ".", "tsc", "-p", "tsconfig.json")
+	run(t, tools, "graphql-codegen", "--config", "codegen.yml")
+	run(t, tools, "tsc", "-p", "tsconfig.json")
 }
 
 // relay-compiler compiles paginated (@connection) and refetchable
@@ -72,8 +76,8 @@ func TestRelayCompilerCompilesFragments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile("schema.graphql", sdl, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tools, "schema.graphql"), sdl, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run(t, ".", "relay-compiler", "relay.config.json")
+	run(t, tools, "relay-compiler", "relay.config.json")
 }
