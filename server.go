@@ -166,15 +166,19 @@ func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error)
 	}))
 	mux.Handle("/{$}", ide)
 	mux.Handle(graphiql.AssetsPath, ide)
-	mux.HandleFunc("GET /schema.graphqls", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write(schemaSDL)
-	})
+	mux.HandleFunc("GET /schema.graphqls", serveSchema)
+	// relay-compiler, among others, reads a schema only under the .graphql name.
+	mux.HandleFunc("GET /schema.graphql", serveSchema)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	return mux, nil
+}
+
+func serveSchema(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write(schemaSDL)
 }
 
 // firstQuery is what a new GraphiQL tab shows: jobs with what GitLab embeds

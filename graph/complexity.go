@@ -12,16 +12,16 @@ import (
 // refused before any call is made.
 func complexity() generated.ComplexityRoot {
 	var c generated.ComplexityRoot
-	c.Project.Jobs = func(child int, _ []model.JobStatus, first *int, _ *string, last *int, _ *string) int {
+	c.Project.Jobs = func(child int, _ []model.CiStatus, first *int, _ *string, last *int, _ *string) int {
 		return listCost(child, first, last)
 	}
-	c.Project.Pipelines = func(child int, _ *model.PipelineStatus, _, _ *string, first *int, _ *string, last *int, _ *string) int {
+	c.Project.Pipelines = func(child int, _ *model.CiStatus, _, _ *string, first *int, _ *string, last *int, _ *string) int {
 		return listCost(child, first, last)
 	}
-	c.Pipeline.Jobs = func(child int, _ []model.JobStatus, _ *bool, first *int, _ *string, last *int, _ *string) int {
+	c.Pipeline.Jobs = func(child int, _ []model.CiStatus, _ *bool, first *int, _ *string, last *int, _ *string) int {
 		return listCost(child, first, last)
 	}
-	c.Pipeline.Bridges = func(child int, _ []model.JobStatus, first *int, _ *string, last *int, _ *string) int {
+	c.Pipeline.Bridges = func(child int, _ []model.CiStatus, first *int, _ *string, last *int, _ *string) int {
 		return listCost(child, first, last)
 	}
 	c.Query.Projects = func(child int, _ *string, _ *bool, first *int, _ *string, last *int, _ *string) int {

@@ -61,8 +61,8 @@ func projectKey(id int64) string { return strconv.FormatInt(id, 10) }
 
 // scopeOf is GitLab's scope for statuses, each once: a list repeating a
 // status would otherwise go upstream as long as the client made it.
-func scopeOf(statuses []model.JobStatus) []restclient.JobStatus {
-	scope := make([]restclient.JobStatus, 0, min(len(statuses), len(model.AllJobStatus)))
+func scopeOf(statuses []model.CiStatus) []restclient.JobStatus {
+	scope := make([]restclient.JobStatus, 0, min(len(statuses), len(model.AllCiStatus)))
 	for _, s := range statuses {
 		if st := restclient.JobStatus(strings.ToLower(s.String())); !slices.Contains(scope, st) {
 			scope = append(scope, st)

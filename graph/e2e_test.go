@@ -961,11 +961,11 @@ func TestPipelineNames(t *testing.T) {
 	var got struct {
 		Project struct {
 			Pipelines struct {
-				Nodes []struct{ Name *string }
+				Nodes []struct{ WorkflowName *string }
 			}
 		}
 	}
-	s.data(t, `query($p: Int!) { project(id: $p) { pipelines(first: 100) { nodes { name } } } }`,
+	s.data(t, `query($p: Int!) { project(id: $p) { pipelines(first: 100) { nodes { workflowName } } } }`,
 		map[string]any{"p": gitlabsim.ProjectBig}, &got)
 	text := func(s *string) string {
 		if s == nil {
@@ -975,10 +975,10 @@ func TestPipelineNames(t *testing.T) {
 	}
 	named := 0
 	for i, p := range got.Project.Pipelines.Nodes {
-		if text(p.Name) != text(want[i].Name) {
-			t.Fatalf("pipeline %d name %s, GitLab says %s", i, text(p.Name), text(want[i].Name))
+		if text(p.WorkflowName) != text(want[i].Name) {
+			t.Fatalf("pipeline %d name %s, GitLab says %s", i, text(p.WorkflowName), text(want[i].Name))
 		}
-		if p.Name != nil {
+		if p.WorkflowName != nil {
 			named++
 		}
 	}
@@ -1045,5 +1045,22 @@ func TestArgumentsPassedToGitLabAreBounded(t *testing.T) {
 	defer mu.Unlock()
 	if len(out.Errors) != 0 || len(scopes) != 1 || len(scopes[0]) != 2 {
 		t.Fatalf("1,000 statuses: errors %+v, upstream scopes %v", out.Errors, scopes)
+	}
+}
+
+// A caller who sent no token and asks for a private project sees GitLab's
+// 404 with a word that no token was sent; a caller whose token GitLab does
+// not let see it sees GitLab's 404 alone.
+func TestNotFoundSaysWhenNoTokenWasSent(t *testing.T) {
+	s := newStack(t)
+	q := fmt.Sprintf(`{ project(id: %d) { name } }`, gitlabsim.ProjectPrivate)
+	for token, want := range map[string]string{
+		"":                      "404 Project Not Found (no GitLab token was sent: pass one as Authorization: Bearer, PRIVATE-TOKEN or JOB-TOKEN)",
+		gitlabsim.TokenOutsider: "404 Project Not Found",
+	} {
+		out := s.do(t, token, q, nil)
+		if len(out.Errors) != 1 || out.Errors[0].Message != want || out.Errors[0].Extensions["code"] != "NOT_FOUND" {
+			t.Errorf("token %q: errors %+v, want NOT_FOUND %q", token, out.Errors, want)
+		}
 	}
 }

@@ -66,7 +66,7 @@ func PresentError(ctx context.Context, err error) *gqlerror.Error {
 	if code == CodeInternal {
 		slog.ErrorContext(ctx, "resolver failed", "path", gqlErr.Path.String(), "error", cause)
 	}
-	gqlErr.Message = message
+	gqlErr.Message = noTokenHint(ctx, cause, message)
 	if gqlErr.Extensions == nil {
 		gqlErr.Extensions = map[string]any{}
 	}

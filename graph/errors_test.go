@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,33 @@ func TestClassify(t *testing.T) {
 		}
 		if c.retryAfterOK && ext["retryAfter"] != 2 {
 			t.Errorf("classify(%v) retryAfter = %v, want 2 (seconds, rounded up)", c.err, ext["retryAfter"])
+		}
+	}
+}
+
+func TestNoTokenHint(t *testing.T) {
+	anonymous := context.Background()
+	authed := restclient.WithCredentials(anonymous, restclient.Credentials{Kind: restclient.PrivateToken, Token: "t"})
+	refused := func(kind restclient.ErrorKind, status int) error {
+		return fmt.Errorf("loading project: %w", &restclient.Error{Kind: kind, StatusCode: status, Message: "GitLab's words"})
+	}
+	cases := []struct {
+		ctx      context.Context
+		err      error
+		wantHint bool
+	}{
+		{anonymous, refused(restclient.KindNotFound, 404), true},
+		{anonymous, refused(restclient.KindUnauthenticated, 401), true},
+		{authed, refused(restclient.KindNotFound, 404), false},
+		{authed, refused(restclient.KindUnauthenticated, 401), false},
+		{anonymous, refused(restclient.KindForbidden, 403), false},
+		{anonymous, refused(restclient.KindUnauthenticated, 0), false},
+		{anonymous, badInput("pass exactly one of id and fullPath"), false},
+	}
+	for _, c := range cases {
+		got := noTokenHint(c.ctx, c.err, "the message")
+		if hinted := strings.Contains(got, "no GitLab token was sent"); hinted != c.wantHint || !strings.HasPrefix(got, "the message") {
+			t.Errorf("noTokenHint(%v) = %q, want the hint: %v", c.err, got, c.wantHint)
 		}
 	}
 }

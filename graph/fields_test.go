@@ -240,7 +240,7 @@ func TestNodeRoundTrips(t *testing.T) {
 	}
 	s.data(t, `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id
 		... on Project { databaseId } ... on Job { databaseId } ... on User { databaseId }
-		... on Pipeline { databaseId } ... on Commit { sha status stats { total } lastPipeline { databaseId } } } }`,
+		... on Pipeline { databaseId } ... on Commit { sha pipelineStatus stats { total } lastPipeline { databaseId } } } }`,
 		map[string]any{"ids": []string{ids.Project.ID, j.ID, j.User.ID, j.Pipeline.ID, j.Commit.ID}}, &got)
 	want := []string{"Project", "Job", "User", "Pipeline", "Commit"}
 	for i, n := range got.Nodes {
@@ -256,7 +256,7 @@ func TestNodeRoundTrips(t *testing.T) {
 	stats, _ := c["stats"].(map[string]any)
 	last, _ := c["lastPipeline"].(map[string]any)
 	if c["sha"] != commit.ID || commit.Stats == nil || stats["total"] != float64(commit.Stats.Total) ||
-		commit.LastPipeline == nil || last["databaseId"] != float64(commit.LastPipeline.ID) || commit.Status == nil || c["status"] != *commit.Status {
+		commit.LastPipeline == nil || last["databaseId"] != float64(commit.LastPipeline.ID) || commit.Status == nil || c["pipelineStatus"] != strings.ToUpper(*commit.Status) {
 		body, _ := json.Marshal(c)
 		t.Errorf("commit node %s does not match GitLab's commit %+v", body, commit)
 	}

@@ -153,6 +153,10 @@ func (r *Resolver) node(ctx context.Context, raw string) (model.Node, error) {
 			}
 		}
 		return nil, &notFoundError{msg: "404 Bridge Not Found"}
+	case globalid.TypeRunner, globalid.TypeRunnerManager, globalid.TypeNamespace:
+		// GitLab's REST API shows a runner and its managers by id only to
+		// their administrators, and jobgraph does not call the namespaces API.
+		return nil, badInput("a %s's id keys it in client caches; node() does not fetch %[1]ss", id.Type)
 	}
 	return nil, globalid.ErrInvalid
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"jobgraph/graph/model"
 	"jobgraph/restclient"
@@ -25,12 +26,17 @@ func size(n int64) *int {
 	return &v
 }
 
-func jobStatus(s restclient.JobStatus) model.JobStatus {
-	return model.JobStatus(strings.ToUpper(string(s)))
+// ciStatus maps GitLab's status of a job, a pipeline or a commit.
+func ciStatus[S ~string](s S) model.CiStatus {
+	return model.CiStatus(strings.ToUpper(string(s)))
 }
 
-func pipelineStatus(s string) model.PipelineStatus {
-	return model.PipelineStatus(strings.ToUpper(s))
+// knownTime is nil for the zero time: GitLab sent null.
+func knownTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 func projectModel(p *restclient.Project) *model.Project {
@@ -66,7 +72,7 @@ func projectModel(p *restclient.Project) *model.Project {
 	if ns := p.Namespace; ns != nil {
 		m.Namespace = &model.Namespace{
 			DatabaseID: int(ns.ID), Name: ns.Name, Path: ns.Path, Kind: ns.Kind,
-			FullPath: ns.FullPath, WebURL: optional(ns.WebURL), AvatarURL: optional(ns.AvatarURL),
+			FullPath: ns.FullPath, WebURL: ns.WebURL, AvatarURL: optional(ns.AvatarURL),
 		}
 		if ns.ParentID != nil {
 			m.Namespace.ParentID = size(*ns.ParentID)
@@ -86,12 +92,12 @@ func commonJobFields(project int64, c restclient.CommonJobFields) model.CommonJo
 		ProjectID:      project,
 		Name:           c.Name,
 		Stage:          c.Stage,
-		RawStatus:      jobStatus(c.Status),
+		RawStatus:      ciStatus(c.Status),
 		Ref:            c.Ref,
 		Tag:            c.Tag,
 		Coverage:       c.Coverage,
 		AllowFailure:   c.AllowFailure,
-		CreatedAt:      c.CreatedAt,
+		CreatedAt:      knownTime(c.CreatedAt),
 		StartedAt:      c.StartedAt,
 		FinishedAt:     c.FinishedAt,
 		ErasedAt:       c.ErasedAt,
@@ -164,17 +170,17 @@ func pipelineInfoModel(p *restclient.PipelineInfo) *model.Pipeline {
 		return nil
 	}
 	return &model.Pipeline{
-		DatabaseID: p.ID,
-		Iid:        p.IID,
-		ProjectID:  p.ProjectID,
-		Sha:        p.SHA,
-		Ref:        p.Ref,
-		RawStatus:  pipelineStatus(p.Status),
-		Source:     optional(p.Source),
-		Name:       p.Name,
-		CreatedAt:  p.CreatedAt,
-		UpdatedAt:  p.UpdatedAt,
-		WebURL:     p.WebURL,
+		DatabaseID:   p.ID,
+		Iid:          p.IID,
+		ProjectID:    p.ProjectID,
+		Sha:          p.SHA,
+		Ref:          p.Ref,
+		RawStatus:    ciStatus(p.Status),
+		Source:       optional(p.Source),
+		WorkflowName: p.Name,
+		CreatedAt:    p.CreatedAt,
+		UpdatedAt:    p.UpdatedAt,
+		WebURL:       p.WebURL,
 	}
 }
 
@@ -248,7 +254,10 @@ func commitModel(project int64, c *restclient.Commit) *model.Commit {
 
 // commitDetail maps what only the single-commit response carries.
 func commitDetail(c *restclient.Commit) *model.CommitDetail {
-	d := &model.CommitDetail{Status: c.Status, LastPipeline: pipelineInfoModel(c.LastPipeline)}
+	d := &model.CommitDetail{LastPipeline: pipelineInfoModel(c.LastPipeline)}
+	if c.Status != nil {
+		d.RawStatus = new(ciStatus(*c.Status))
+	}
 	if s := c.Stats; s != nil {
 		d.Stats = &model.CommitStats{Additions: s.Additions, Deletions: s.Deletions, Total: s.Total}
 	}

@@ -23,9 +23,13 @@ func (r *commitResolver) Stats(ctx context.Context, obj *model.Commit) (*model.C
 	return detailField(ctx, obj, r.commitDetail, func(d *model.CommitDetail) *model.CommitStats { return d.Stats })
 }
 
-// Status is the resolver for the status field.
-func (r *commitResolver) Status(ctx context.Context, obj *model.Commit) (*string, error) {
-	return detailField(ctx, obj, r.commitDetail, func(d *model.CommitDetail) *string { return d.Status })
+// PipelineStatus is the resolver for the pipelineStatus field.
+func (r *commitResolver) PipelineStatus(ctx context.Context, obj *model.Commit) (*model.CiStatus, error) {
+	d, err := r.commitDetail(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return d.PipelineStatus()
 }
 
 // LastPipeline is the resolver for the lastPipeline field.
@@ -148,7 +152,7 @@ func (r *pipelineResolver) Commit(ctx context.Context, obj *model.Pipeline) (*mo
 }
 
 // Jobs is the resolver for the jobs field.
-func (r *pipelineResolver) Jobs(ctx context.Context, obj *model.Pipeline, statuses []model.JobStatus, includeRetried *bool, first *int, after *string, last *int, before *string) (*model.JobConnection, error) {
+func (r *pipelineResolver) Jobs(ctx context.Context, obj *model.Pipeline, statuses []model.CiStatus, includeRetried *bool, first *int, after *string, last *int, before *string) (*model.JobConnection, error) {
 	req, err := pageRequest(first, after, last, before)
 	if err != nil {
 		return nil, err
@@ -169,7 +173,7 @@ func (r *pipelineResolver) Jobs(ctx context.Context, obj *model.Pipeline, status
 }
 
 // Bridges is the resolver for the bridges field.
-func (r *pipelineResolver) Bridges(ctx context.Context, obj *model.Pipeline, statuses []model.JobStatus, first *int, after *string, last *int, before *string) (*model.BridgeConnection, error) {
+func (r *pipelineResolver) Bridges(ctx context.Context, obj *model.Pipeline, statuses []model.CiStatus, first *int, after *string, last *int, before *string) (*model.BridgeConnection, error) {
 	req, err := pageRequest(first, after, last, before)
 	if err != nil {
 		return nil, err
@@ -187,7 +191,7 @@ func (r *pipelineResolver) Bridges(ctx context.Context, obj *model.Pipeline, sta
 }
 
 // Jobs is the resolver for the jobs field.
-func (r *projectResolver) Jobs(ctx context.Context, obj *model.Project, statuses []model.JobStatus, first *int, after *string, last *int, before *string) (*model.JobConnection, error) {
+func (r *projectResolver) Jobs(ctx context.Context, obj *model.Project, statuses []model.CiStatus, first *int, after *string, last *int, before *string) (*model.JobConnection, error) {
 	req, err := pageRequest(first, after, last, before)
 	if err != nil {
 		return nil, err
@@ -238,7 +242,7 @@ func (r *projectResolver) Pipeline(ctx context.Context, obj *model.Project, id i
 }
 
 // Pipelines is the resolver for the pipelines field.
-func (r *projectResolver) Pipelines(ctx context.Context, obj *model.Project, status *model.PipelineStatus, ref *string, sha *string, first *int, after *string, last *int, before *string) (*model.PipelineConnection, error) {
+func (r *projectResolver) Pipelines(ctx context.Context, obj *model.Project, status *model.CiStatus, ref *string, sha *string, first *int, after *string, last *int, before *string) (*model.PipelineConnection, error) {
 	req, err := pageRequest(first, after, last, before)
 	if err != nil {
 		return nil, err

@@ -95,10 +95,10 @@ type ComplexityRoot struct {
 		LastPipeline     func(childComplexity int) int
 		Message          func(childComplexity int) int
 		ParentIds        func(childComplexity int) int
+		PipelineStatus   func(childComplexity int) int
 		Sha              func(childComplexity int) int
 		ShortID          func(childComplexity int) int
 		Stats            func(childComplexity int) int
-		Status           func(childComplexity int) int
 		Title            func(childComplexity int) int
 		Trailers         func(childComplexity int) int
 		WebURL           func(childComplexity int) int
@@ -251,6 +251,7 @@ type ComplexityRoot struct {
 		AvatarURL  func(childComplexity int) int
 		DatabaseID func(childComplexity int) int
 		FullPath   func(childComplexity int) int
+		ID         func(childComplexity int) int
 		Kind       func(childComplexity int) int
 		Name       func(childComplexity int) int
 		ParentID   func(childComplexity int) int
@@ -267,7 +268,7 @@ type ComplexityRoot struct {
 
 	Pipeline struct {
 		BeforeSha      func(childComplexity int) int
-		Bridges        func(childComplexity int, statuses []model.JobStatus, first *int, after *string, last *int, before *string) int
+		Bridges        func(childComplexity int, statuses []model.CiStatus, first *int, after *string, last *int, before *string) int
 		Commit         func(childComplexity int) int
 		CommittedAt    func(childComplexity int) int
 		Coverage       func(childComplexity int) int
@@ -278,8 +279,7 @@ type ComplexityRoot struct {
 		FinishedAt     func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Iid            func(childComplexity int) int
-		Jobs           func(childComplexity int, statuses []model.JobStatus, includeRetried *bool, first *int, after *string, last *int, before *string) int
-		Name           func(childComplexity int) int
+		Jobs           func(childComplexity int, statuses []model.CiStatus, includeRetried *bool, first *int, after *string, last *int, before *string) int
 		Project        func(childComplexity int) int
 		ProjectID      func(childComplexity int) int
 		QueuedDuration func(childComplexity int) int
@@ -292,6 +292,7 @@ type ComplexityRoot struct {
 		UpdatedAt      func(childComplexity int) int
 		User           func(childComplexity int) int
 		WebURL         func(childComplexity int) int
+		WorkflowName   func(childComplexity int) int
 		YamlErrors     func(childComplexity int) int
 	}
 
@@ -335,7 +336,7 @@ type ComplexityRoot struct {
 		HTTPURLToRepo        func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Job                  func(childComplexity int, id int) int
-		Jobs                 func(childComplexity int, statuses []model.JobStatus, first *int, after *string, last *int, before *string) int
+		Jobs                 func(childComplexity int, statuses []model.CiStatus, first *int, after *string, last *int, before *string) int
 		JobsEnabled          func(childComplexity int) int
 		LastActivityAt       func(childComplexity int) int
 		Name                 func(childComplexity int) int
@@ -343,7 +344,7 @@ type ComplexityRoot struct {
 		Namespace            func(childComplexity int) int
 		Path                 func(childComplexity int) int
 		Pipeline             func(childComplexity int, id int) int
-		Pipelines            func(childComplexity int, status *model.PipelineStatus, ref *string, sha *string, first *int, after *string, last *int, before *string) int
+		Pipelines            func(childComplexity int, status *model.CiStatus, ref *string, sha *string, first *int, after *string, last *int, before *string) int
 		PublicJobs           func(childComplexity int) int
 		ReadmeURL            func(childComplexity int) int
 		SSHURLToRepo         func(childComplexity int) int
@@ -379,6 +380,7 @@ type ComplexityRoot struct {
 		Active      func(childComplexity int) int
 		DatabaseID  func(childComplexity int) int
 		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
 		IPAddress   func(childComplexity int) int
 		IsShared    func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -393,6 +395,7 @@ type ComplexityRoot struct {
 		ContactedAt  func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
 		DatabaseID   func(childComplexity int) int
+		ID           func(childComplexity int) int
 		IPAddress    func(childComplexity int) int
 		Platform     func(childComplexity int) int
 		Revision     func(childComplexity int) int
@@ -445,7 +448,7 @@ type ComplexityRoot struct {
 
 type CommitResolver interface {
 	Stats(ctx context.Context, obj *model.Commit) (*model.CommitStats, error)
-	Status(ctx context.Context, obj *model.Commit) (*string, error)
+	PipelineStatus(ctx context.Context, obj *model.Commit) (*model.CiStatus, error)
 	LastPipeline(ctx context.Context, obj *model.Commit) (*model.Pipeline, error)
 }
 type JobResolver interface {
@@ -475,14 +478,14 @@ type PipelineResolver interface {
 	DetailedStatus(ctx context.Context, obj *model.Pipeline) (*model.DetailedStatus, error)
 	Project(ctx context.Context, obj *model.Pipeline) (*model.Project, error)
 	Commit(ctx context.Context, obj *model.Pipeline) (*model.Commit, error)
-	Jobs(ctx context.Context, obj *model.Pipeline, statuses []model.JobStatus, includeRetried *bool, first *int, after *string, last *int, before *string) (*model.JobConnection, error)
-	Bridges(ctx context.Context, obj *model.Pipeline, statuses []model.JobStatus, first *int, after *string, last *int, before *string) (*model.BridgeConnection, error)
+	Jobs(ctx context.Context, obj *model.Pipeline, statuses []model.CiStatus, includeRetried *bool, first *int, after *string, last *int, before *string) (*model.JobConnection, error)
+	Bridges(ctx context.Context, obj *model.Pipeline, statuses []model.CiStatus, first *int, after *string, last *int, before *string) (*model.BridgeConnection, error)
 }
 type ProjectResolver interface {
-	Jobs(ctx context.Context, obj *model.Project, statuses []model.JobStatus, first *int, after *string, last *int, before *string) (*model.JobConnection, error)
+	Jobs(ctx context.Context, obj *model.Project, statuses []model.CiStatus, first *int, after *string, last *int, before *string) (*model.JobConnection, error)
 	Job(ctx context.Context, obj *model.Project, id int) (*model.Job, error)
 	Pipeline(ctx context.Context, obj *model.Project, id int) (*model.Pipeline, error)
-	Pipelines(ctx context.Context, obj *model.Project, status *model.PipelineStatus, ref *string, sha *string, first *int, after *string, last *int, before *string) (*model.PipelineConnection, error)
+	Pipelines(ctx context.Context, obj *model.Project, status *model.CiStatus, ref *string, sha *string, first *int, after *string, last *int, before *string) (*model.PipelineConnection, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -761,6 +764,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commit.ParentIds(childComplexity), true
+	case "Commit.pipelineStatus":
+		if e.ComplexityRoot.Commit.PipelineStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commit.PipelineStatus(childComplexity), true
 	case "Commit.sha":
 		if e.ComplexityRoot.Commit.Sha == nil {
 			break
@@ -779,12 +788,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Commit.Stats(childComplexity), true
-	case "Commit.status":
-		if e.ComplexityRoot.Commit.Status == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Commit.Status(childComplexity), true
 	case "Commit.title":
 		if e.ComplexityRoot.Commit.Title == nil {
 			break
@@ -1448,6 +1451,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Namespace.FullPath(childComplexity), true
+	case "Namespace.id":
+		if e.ComplexityRoot.Namespace.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Namespace.ID(childComplexity), true
 	case "Namespace.kind":
 		if e.ComplexityRoot.Namespace.Kind == nil {
 			break
@@ -1520,7 +1529,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Pipeline.Bridges(childComplexity, args["statuses"].([]model.JobStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Pipeline.Bridges(childComplexity, args["statuses"].([]model.CiStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Pipeline.commit":
 		if e.ComplexityRoot.Pipeline.Commit == nil {
 			break
@@ -1591,13 +1600,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Pipeline.Jobs(childComplexity, args["statuses"].([]model.JobStatus), args["includeRetried"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
-	case "Pipeline.name":
-		if e.ComplexityRoot.Pipeline.Name == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Pipeline.Name(childComplexity), true
+		return e.ComplexityRoot.Pipeline.Jobs(childComplexity, args["statuses"].([]model.CiStatus), args["includeRetried"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Pipeline.project":
 		if e.ComplexityRoot.Pipeline.Project == nil {
 			break
@@ -1670,6 +1673,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pipeline.WebURL(childComplexity), true
+	case "Pipeline.workflowName":
+		if e.ComplexityRoot.Pipeline.WorkflowName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.WorkflowName(childComplexity), true
 	case "Pipeline.yamlErrors":
 		if e.ComplexityRoot.Pipeline.YamlErrors == nil {
 			break
@@ -1858,7 +1867,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Jobs(childComplexity, args["statuses"].([]model.JobStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Project.Jobs(childComplexity, args["statuses"].([]model.CiStatus), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Project.jobsEnabled":
 		if e.ComplexityRoot.Project.JobsEnabled == nil {
 			break
@@ -1916,7 +1925,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Pipelines(childComplexity, args["status"].(*model.PipelineStatus), args["ref"].(*string), args["sha"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Project.Pipelines(childComplexity, args["status"].(*model.CiStatus), args["ref"].(*string), args["sha"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Project.publicJobs":
 		if e.ComplexityRoot.Project.PublicJobs == nil {
 			break
@@ -2080,6 +2089,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Runner.Description(childComplexity), true
+	case "Runner.id":
+		if e.ComplexityRoot.Runner.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Runner.ID(childComplexity), true
 	case "Runner.ipAddress":
 		if e.ComplexityRoot.Runner.IPAddress == nil {
 			break
@@ -2147,6 +2162,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RunnerManager.DatabaseID(childComplexity), true
+	case "RunnerManager.id":
+		if e.ComplexityRoot.RunnerManager.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunnerManager.ID(childComplexity), true
 	case "RunnerManager.ipAddress":
 		if e.ComplexityRoot.RunnerManager.IPAddress == nil {
 			break
@@ -2467,47 +2488,115 @@ var sources = []*ast.Source{
 	{Name: "../../schema.graphqls", Input: `"""
 jobgraph: a typed, batched, paginated GraphQL API over GitLab's REST API for CI jobs.
 
-Every object implements ` + "`" + `Node` + "`" + `: its ` + "`" + `id` + "`" + ` is an opaque global id that ` + "`" + `Query.node` + "`" + `
-resolves, and ` + "`" + `databaseId` + "`" + ` is the integer id GitLab's REST API uses.
+Every object GitLab identifies has an ` + "`" + `id` + "`" + `: an opaque global id, unique across types,
+which client caches key objects by. Types that implement ` + "`" + `Node` + "`" + ` can also be fetched
+again by it with ` + "`" + `Query.node` + "`" + `; ` + "`" + `databaseId` + "`" + ` is the integer id GitLab's REST API uses.
+Types without an ` + "`" + `id` + "`" + ` are values of the object that holds them, cached with it.
 Lists are Relay cursor connections. Cursors are opaque; lists are ordered by
 ` + "`" + `databaseId` + "`" + `, newest first, and a cursor keeps meaning "after this item" even when
-GitLab creates new items between two page requests.
+GitLab creates new items between two page requests. Fields of the same name on
+different ` + "`" + `Node` + "`" + ` types have the same type, so a query over ` + "`" + `nodes(ids:)` + "`" + ` can ask
+for them on several types at once without aliases.
 """
 schema {
   query: Query
   mutation: Mutation
 }
 
-"An RFC 3339 timestamp, with the offset GitLab gave it (UTC for most fields; commit dates keep the author's zone)."
-scalar Time
+"""
+An RFC 3339 timestamp (` + "`" + `2015-12-24T15:51:21.802Z` + "`" + `), with the offset GitLab gave it:
+UTC for most fields; commit dates keep the author's zone. A client can type it as a
+string.
+"""
+scalar Time @specifiedBy(url: "https://datatracker.ietf.org/doc/html/rfc3339")
 
-"An object with a global id."
+"""
+An object ` + "`" + `Query.node` + "`" + ` can fetch again by its global id.
+"""
 interface Node {
-  "Opaque global id; pass it to ` + "`" + `Query.node` + "`" + `."
+  """
+  Opaque global id, unique across types; pass it to ` + "`" + `Query.node` + "`" + `.
+  """
   id: ID!
 }
 
+"""
+The entry points for reading.
+"""
 type Query {
-  "Any object by its global id; null when it does not exist or the caller may not see it."
-  node(id: ID!): Node
-  "Objects by global ids, in the order asked; an entry is null when it cannot be resolved."
-  nodes(ids: [ID!]!): [Node]!
-  "A project by numeric id or by full path (` + "`" + `group/sub/project` + "`" + `). Exactly one of the two."
-  project(id: Int, fullPath: String): Project
-  "Projects the caller can see, newest first."
+  """
+  Any ` + "`" + `Node` + "`" + ` by its global id; null, with an error, when it does not exist, the caller
+  may not see it, or the id names a type that ` + "`" + `node` + "`" + ` does not fetch (` + "`" + `Runner` + "`" + `,
+  ` + "`" + `RunnerManager` + "`" + `, ` + "`" + `Namespace` + "`" + `).
+  """
+  node(
+    """
+    A global id, as an object's ` + "`" + `id` + "`" + ` gives it.
+    """
+    id: ID!
+  ): Node
+  """
+  Nodes by global ids (at most 100), in the order asked; an entry is null, with an error
+  at its index, when it cannot be resolved, and the others still resolve.
+  """
+  nodes(
+    """
+    Global ids, as objects' ` + "`" + `id` + "`" + ` fields give them.
+    """
+    ids: [ID!]!
+  ): [Node]!
+  """
+  A project, named by exactly one of ` + "`" + `id` + "`" + ` and ` + "`" + `fullPath` + "`" + `: passing both or neither is a
+  ` + "`" + `BAD_USER_INPUT` + "`" + ` error. Null when the project does not exist or the caller may not see
+  it (GitLab answers both alike).
+  """
+  project(
+    """
+    The project's numeric id (` + "`" + `databaseId` + "`" + `). Pass this or ` + "`" + `fullPath` + "`" + `, not both.
+    """
+    id: Int
+    """
+    The project's full path (` + "`" + `group/sub/project` + "`" + `). Pass this or ` + "`" + `id` + "`" + `, not both.
+    """
+    fullPath: String
+  ): Project
+  """
+  Projects the caller can see, newest first.
+  """
   projects(
-    "Projects whose name or path contains this text."
+    """
+    Only projects whose name or path contains this text.
+    """
     search: String
-    "Only projects the caller is a member of."
+    """
+    Only projects the caller is a member of.
+    """
     membership: Boolean
+    """
+    Return the first ` + "`" + `first` + "`" + ` projects after ` + "`" + `after` + "`" + ` (1 to 100; 20 when no page size is given).
+    """
     first: Int
+    """
+    A cursor from this list: return the projects after it.
+    """
     after: String
+    """
+    Return the last ` + "`" + `last` + "`" + ` projects before ` + "`" + `before` + "`" + ` (1 to 100).
+    """
     last: Int
+    """
+    A cursor from this list: return the projects before it.
+    """
     before: String
   ): ProjectConnection!
-  "The user the request's token belongs to; null without a token."
+  """
+  The user the request's token belongs to; null without a token, and for a CI job token.
+  """
   currentUser: User
-  "The job a CI job token (` + "`" + `JOB-TOKEN` + "`" + `) belongs to; null for callers with any other credentials, or none."
+  """
+  The job a CI job token (` + "`" + `JOB-TOKEN` + "`" + `) belongs to; null for callers with any other
+  credentials, or none.
+  """
   currentJob: Job
 }
 
@@ -2521,611 +2610,1748 @@ entry of the payload's ` + "`" + `errors` + "`" + `; authentication, permission,
 failures are GraphQL errors with ` + "`" + `extensions.code` + "`" + `, as for queries.
 """
 type Mutation {
-  "Cancel a job: a running job moves to ` + "`" + `CANCELING` + "`" + ` while its runner stops it, other cancelable or manual jobs to ` + "`" + `CANCELED` + "`" + `."
-  jobCancel(input: JobCancelInput!): JobCancelPayload
-  "Retry a finished job. The payload's ` + "`" + `job` + "`" + ` is the new job; the old one is marked retried."
-  jobRetry(input: JobRetryInput!): JobRetryPayload
-  "Run a manual or scheduled job, with variables for this run; a finished manual job runs again."
-  jobPlay(input: JobPlayInput!): JobPlayPayload
-  "Erase a finished job's log and artifacts."
-  jobErase(input: JobEraseInput!): JobErasePayload
-  "Cancel every cancelable job of a pipeline."
-  pipelineCancel(input: PipelineCancelInput!): PipelineCancelPayload
-  "Retry the failed and canceled jobs of a pipeline."
-  pipelineRetry(input: PipelineRetryInput!): PipelineRetryPayload
+  """
+  Cancel a job: a running job moves to ` + "`" + `CANCELING` + "`" + ` while its runner stops it, other
+  cancelable or manual jobs to ` + "`" + `CANCELED` + "`" + `. Null, with an error, when GitLab refused in
+  other than user-facing words (permission, not found, upstream failure).
+  """
+  jobCancel(
+    """
+    The job, and whether to force the cancel.
+    """
+    input: JobCancelInput!
+  ): JobCancelPayload
+  """
+  Retry a finished job. The payload's ` + "`" + `job` + "`" + ` is the new job; the old one is marked
+  retried. Null, with an error, as for ` + "`" + `jobCancel` + "`" + `.
+  """
+  jobRetry(
+    """
+    The job to retry.
+    """
+    input: JobRetryInput!
+  ): JobRetryPayload
+  """
+  Run a manual or scheduled job, with variables for this run; a finished manual job runs
+  again. Null, with an error, as for ` + "`" + `jobCancel` + "`" + `.
+  """
+  jobPlay(
+    """
+    The job to run, and its variables.
+    """
+    input: JobPlayInput!
+  ): JobPlayPayload
+  """
+  Erase a finished job's log and artifacts. Null, with an error, as for ` + "`" + `jobCancel` + "`" + `.
+  """
+  jobErase(
+    """
+    The job to erase.
+    """
+    input: JobEraseInput!
+  ): JobErasePayload
+  """
+  Cancel every cancelable job of a pipeline. Null, with an error, as for ` + "`" + `jobCancel` + "`" + `.
+  """
+  pipelineCancel(
+    """
+    The pipeline to cancel.
+    """
+    input: PipelineCancelInput!
+  ): PipelineCancelPayload
+  """
+  Retry the failed and canceled jobs of a pipeline. Null, with an error, as for ` + "`" + `jobCancel` + "`" + `.
+  """
+  pipelineRetry(
+    """
+    The pipeline to retry.
+    """
+    input: PipelineRetryInput!
+  ): PipelineRetryPayload
 }
 
-"Input of ` + "`" + `jobCancel` + "`" + `."
+"""
+Input of ` + "`" + `jobCancel` + "`" + `.
+"""
 input JobCancelInput {
-  "The job's global id."
+  """
+  The job's global id.
+  """
   id: ID!
-  "Finish a job that is already ` + "`" + `CANCELING` + "`" + ` without waiting for its runner (maintainers only)."
+  """
+  Finish a job that is already ` + "`" + `CANCELING` + "`" + ` without waiting for its runner (maintainers only).
+  """
   force: Boolean
-  "Echoed in the payload, for a client to match answers to its requests."
+  """
+  Echoed in the payload, for a client to match answers to its requests.
+  """
   clientMutationId: String
 }
 
-"Input of ` + "`" + `jobRetry` + "`" + `."
+"""
+Input of ` + "`" + `jobRetry` + "`" + `.
+"""
 input JobRetryInput {
-  "The job's global id."
+  """
+  The job's global id.
+  """
   id: ID!
-  "Echoed in the payload, for a client to match answers to its requests."
+  """
+  Echoed in the payload, for a client to match answers to its requests.
+  """
   clientMutationId: String
 }
 
-"A CI/CD variable for one run of a job."
+"""
+A CI/CD variable for one run of a job.
+"""
 input CiVariableInput {
-  "The variable's name."
+  """
+  The variable's name.
+  """
   key: String!
-  "The variable's value."
+  """
+  The variable's value.
+  """
   value: String!
 }
 
-"Input of ` + "`" + `jobPlay` + "`" + `."
+"""
+Input of ` + "`" + `jobPlay` + "`" + `.
+"""
 input JobPlayInput {
-  "The job's global id."
+  """
+  The job's global id.
+  """
   id: ID!
-  "Variables for this run (GitLab's ` + "`" + `job_variables_attributes` + "`" + `)."
+  """
+  Variables for this run (GitLab's ` + "`" + `job_variables_attributes` + "`" + `).
+  """
   variables: [CiVariableInput!]
-  "Echoed in the payload, for a client to match answers to its requests."
-  clientMutationId: String
-}
-
-"Input of ` + "`" + `jobErase` + "`" + `."
-input JobEraseInput {
-  "The job's global id."
-  id: ID!
-  "Echoed in the payload, for a client to match answers to its requests."
-  clientMutationId: String
-}
-
-"Input of ` + "`" + `pipelineCancel` + "`" + `."
-input PipelineCancelInput {
-  "The pipeline's global id."
-  id: ID!
-  "Echoed in the payload, for a client to match answers to its requests."
-  clientMutationId: String
-}
-
-"Input of ` + "`" + `pipelineRetry` + "`" + `."
-input PipelineRetryInput {
-  "The pipeline's global id."
-  id: ID!
-  "Echoed in the payload, for a client to match answers to its requests."
-  clientMutationId: String
-}
-
-"Result of ` + "`" + `jobCancel` + "`" + `."
-type JobCancelPayload {
-  "The job as GitLab answers it: ` + "`" + `CANCELING` + "`" + ` while its runner stops it, or ` + "`" + `CANCELED` + "`" + `; as it now is when GitLab refused."
-  job: Job
-  "Why GitLab refused the action, in its words; empty when it acted."
-  errors: [String!]!
-  "The input's ` + "`" + `clientMutationId` + "`" + `."
-  clientMutationId: String
-}
-
-"Result of ` + "`" + `jobRetry` + "`" + `."
-type JobRetryPayload {
-  "The new job; the job as it now is when GitLab refused."
-  job: Job
-  "Why GitLab refused the action, in its words; empty when it acted."
-  errors: [String!]!
-  "The input's ` + "`" + `clientMutationId` + "`" + `."
-  clientMutationId: String
-}
-
-"Result of ` + "`" + `jobPlay` + "`" + `."
-type JobPlayPayload {
-  "The job played, as GitLab answers it; as it now is when GitLab refused."
-  job: Job
-  "Why GitLab refused the action, in its words; empty when it acted."
-  errors: [String!]!
-  "The input's ` + "`" + `clientMutationId` + "`" + `."
-  clientMutationId: String
-}
-
-"Result of ` + "`" + `jobErase` + "`" + `."
-type JobErasePayload {
-  "The erased job; as it now is when GitLab refused."
-  job: Job
-  "Why GitLab refused the action, in its words; empty when it acted."
-  errors: [String!]!
-  "The input's ` + "`" + `clientMutationId` + "`" + `."
-  clientMutationId: String
-}
-
-"Result of ` + "`" + `pipelineCancel` + "`" + `."
-type PipelineCancelPayload {
-  "The pipeline after the cancel."
-  pipeline: Pipeline
-  "Why GitLab refused the action, in its words; empty when it acted."
-  errors: [String!]!
-  "The input's ` + "`" + `clientMutationId` + "`" + `."
-  clientMutationId: String
-}
-
-"Result of ` + "`" + `pipelineRetry` + "`" + `."
-type PipelineRetryPayload {
-  "The pipeline after the retry."
-  pipeline: Pipeline
-  "Why GitLab refused the action, in its words; empty when it acted."
-  errors: [String!]!
-  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  """
+  Echoed in the payload, for a client to match answers to its requests.
+  """
   clientMutationId: String
 }
 
 """
-A job's log. The fields asked for together are served from one read of the log, which
-streams past: memory follows what is returned, never the log's size. Every text is valid
-UTF-8; a character cut at a window's edge, or bytes that are no UTF-8, become U+FFFD. A
-job with no log (not started, or erased) has an empty log.
+Input of ` + "`" + `jobErase` + "`" + `.
+"""
+input JobEraseInput {
+  """
+  The job's global id.
+  """
+  id: ID!
+  """
+  Echoed in the payload, for a client to match answers to its requests.
+  """
+  clientMutationId: String
+}
+
+"""
+Input of ` + "`" + `pipelineCancel` + "`" + `.
+"""
+input PipelineCancelInput {
+  """
+  The pipeline's global id.
+  """
+  id: ID!
+  """
+  Echoed in the payload, for a client to match answers to its requests.
+  """
+  clientMutationId: String
+}
+
+"""
+Input of ` + "`" + `pipelineRetry` + "`" + `.
+"""
+input PipelineRetryInput {
+  """
+  The pipeline's global id.
+  """
+  id: ID!
+  """
+  Echoed in the payload, for a client to match answers to its requests.
+  """
+  clientMutationId: String
+}
+
+"""
+Result of ` + "`" + `jobCancel` + "`" + `. A value with no ` + "`" + `id` + "`" + `: its ` + "`" + `job` + "`" + ` is what caches key.
+"""
+type JobCancelPayload {
+  """
+  The job as GitLab answers it: ` + "`" + `CANCELING` + "`" + ` while its runner stops it, or ` + "`" + `CANCELED` + "`" + `; as
+  it now is when GitLab refused. Null when reading it again after a refusal failed.
+  """
+  job: Job
+  """
+  Why GitLab refused the action, in its words; empty when it acted.
+  """
+  errors: [String!]!
+  """
+  The input's ` + "`" + `clientMutationId` + "`" + `; null when the input had none.
+  """
+  clientMutationId: String
+}
+
+"""
+Result of ` + "`" + `jobRetry` + "`" + `. A value with no ` + "`" + `id` + "`" + `: its ` + "`" + `job` + "`" + ` is what caches key.
+"""
+type JobRetryPayload {
+  """
+  The new job; the job as it now is when GitLab refused. Null when reading it again
+  after a refusal failed.
+  """
+  job: Job
+  """
+  Why GitLab refused the action, in its words; empty when it acted.
+  """
+  errors: [String!]!
+  """
+  The input's ` + "`" + `clientMutationId` + "`" + `; null when the input had none.
+  """
+  clientMutationId: String
+}
+
+"""
+Result of ` + "`" + `jobPlay` + "`" + `. A value with no ` + "`" + `id` + "`" + `: its ` + "`" + `job` + "`" + ` is what caches key.
+"""
+type JobPlayPayload {
+  """
+  The job played, as GitLab answers it; as it now is when GitLab refused. Null when
+  reading it again after a refusal failed.
+  """
+  job: Job
+  """
+  Why GitLab refused the action, in its words; empty when it acted.
+  """
+  errors: [String!]!
+  """
+  The input's ` + "`" + `clientMutationId` + "`" + `; null when the input had none.
+  """
+  clientMutationId: String
+}
+
+"""
+Result of ` + "`" + `jobErase` + "`" + `. A value with no ` + "`" + `id` + "`" + `: its ` + "`" + `job` + "`" + ` is what caches key.
+"""
+type JobErasePayload {
+  """
+  The erased job; as it now is when GitLab refused. Null when reading it again after a
+  refusal failed.
+  """
+  job: Job
+  """
+  Why GitLab refused the action, in its words; empty when it acted.
+  """
+  errors: [String!]!
+  """
+  The input's ` + "`" + `clientMutationId` + "`" + `; null when the input had none.
+  """
+  clientMutationId: String
+}
+
+"""
+Result of ` + "`" + `pipelineCancel` + "`" + `. A value with no ` + "`" + `id` + "`" + `: its ` + "`" + `pipeline` + "`" + ` is what caches key.
+"""
+type PipelineCancelPayload {
+  """
+  The pipeline after the cancel. Null when reading it again after a refusal failed.
+  """
+  pipeline: Pipeline
+  """
+  Why GitLab refused the action, in its words; empty when it acted.
+  """
+  errors: [String!]!
+  """
+  The input's ` + "`" + `clientMutationId` + "`" + `; null when the input had none.
+  """
+  clientMutationId: String
+}
+
+"""
+Result of ` + "`" + `pipelineRetry` + "`" + `. A value with no ` + "`" + `id` + "`" + `: its ` + "`" + `pipeline` + "`" + ` is what caches key.
+"""
+type PipelineRetryPayload {
+  """
+  The pipeline after the retry. Null when reading it again after a refusal failed.
+  """
+  pipeline: Pipeline
+  """
+  Why GitLab refused the action, in its words; empty when it acted.
+  """
+  errors: [String!]!
+  """
+  The input's ` + "`" + `clientMutationId` + "`" + `; null when the input had none.
+  """
+  clientMutationId: String
+}
+
+"""
+A job's log, a value of its job with no ` + "`" + `id` + "`" + ` of its own. The fields asked for together
+are served from one read of the log, which streams past: memory follows what is
+returned, never the log's size. Every text is valid UTF-8; a character cut at a
+window's edge, or bytes that are no UTF-8, become U+FFFD. A job with no log (not
+started, or erased) has an empty log.
 """
 type JobLog {
-  "The log's length in bytes; null when GitLab does not say."
+  """
+  The log's length in bytes; null when GitLab does not say.
+  """
   sizeBytes: Int
-  "The end of the log: its last ` + "`" + `lines` + "`" + ` lines, at most ` + "`" + `maxBytes` + "`" + ` bytes (1 MiB at most). A window cut by ` + "`" + `maxBytes` + "`" + ` starts at a line."
-  tail(lines: Int = 100, maxBytes: Int = 65536): LogText!
+  """
+  The end of the log: its last ` + "`" + `lines` + "`" + ` lines, at most ` + "`" + `maxBytes` + "`" + ` bytes (1 MiB at most).
+  A window cut by ` + "`" + `maxBytes` + "`" + ` starts at a line.
+  """
+  tail(
+    """
+    How many lines to return, at most.
+    """
+    lines: Int = 100
+    """
+    How many bytes to return, at most (1 MiB at most).
+    """
+    maxBytes: Int = 65536
+  ): LogText!
   """
   At most ` + "`" + `maxBytes` + "`" + ` bytes (1 MiB at most) from byte ` + "`" + `fromByte` + "`" + ` on, for a viewer that loads
   more: a window that does not reach the end ends after a newline, so the next one, from
   this one's ` + "`" + `toByte` + "`" + `, starts at a line.
   """
-  range(fromByte: Int!, maxBytes: Int = 65536): LogText!
-  "The collapsible sections GitLab Runner marked in the log, nested ones included, in the order they start."
+  range(
+    """
+    Offset of the window's first byte; a previous window's ` + "`" + `toByte` + "`" + `.
+    """
+    fromByte: Int!
+    """
+    How many bytes to return, at most (1 MiB at most).
+    """
+    maxBytes: Int = 65536
+  ): LogText!
+  """
+  The collapsible sections GitLab Runner marked in the log, nested ones included, in the
+  order they start.
+  """
   sections: [LogSection!]!
 }
 
-"A window of a job log."
+"""
+A window of a job log: a value with no ` + "`" + `id` + "`" + `.
+"""
 type LogText {
-  "The window as GitLab Runner wrote it, ANSI codes included."
+  """
+  The window as GitLab Runner wrote it, ANSI codes included.
+  """
   text: String!
-  "The window without ANSI codes and section markers."
+  """
+  The window without ANSI codes and section markers.
+  """
   plainText: String!
-  "The window as HTML, colours and styles as ` + "`" + `<span class=\"term-…\">` + "`" + ` (GitLab's CSS classes), escaped; newlines are kept, for a ` + "`" + `<pre>` + "`" + `."
+  """
+  The window as HTML, colours and styles as ` + "`" + `<span class="term-…">` + "`" + ` (GitLab's CSS
+  classes), escaped; newlines are kept, for a ` + "`" + `<pre>` + "`" + `.
+  """
   html: String!
-  "Offset of the window's first byte in the whole log."
+  """
+  Offset of the window's first byte in the whole log.
+  """
   fromByte: Int!
-  "Offset just past the window's last byte in the whole log."
+  """
+  Offset just past the window's last byte in the whole log.
+  """
   toByte: Int!
-  "The log holds bytes outside this window."
+  """
+  The log holds bytes outside this window.
+  """
   truncated: Boolean!
 }
 
-"A collapsible section of a job log (GitLab Runner's ` + "`" + `section_start` + "`" + `/` + "`" + `section_end` + "`" + ` markers)."
+"""
+A collapsible section of a job log (GitLab Runner's ` + "`" + `section_start` + "`" + `/` + "`" + `section_end` + "`" + `
+markers): a value with no ` + "`" + `id` + "`" + `.
+"""
 type LogSection {
-  "The section's name, as the runner wrote it (` + "`" + `step_script` + "`" + `, ` + "`" + `get_sources` + "`" + `, …)."
+  """
+  The section's name, as the runner wrote it (` + "`" + `step_script` + "`" + `, ` + "`" + `get_sources` + "`" + `, …).
+  """
   name: String!
-  "The text shown on the section's first line, without ANSI codes."
+  """
+  The text shown on the section's first line, without ANSI codes; null when the line
+  shows none.
+  """
   header: String
-  "When the section started, by the runner's clock."
+  """
+  When the section started, by the runner's clock; null when the marker carries no
+  readable time.
+  """
   startedAt: Time
-  "Seconds from the section's start to its end; null while it has not ended."
+  """
+  Seconds from the section's start to its end; null while it has not ended.
+  """
   durationSeconds: Float
-  "The 1-based line of the log the section starts on."
+  """
+  The 1-based line of the log the section starts on.
+  """
   startLine: Int!
-  "The 1-based line the section ends on; null while it has not ended."
+  """
+  The 1-based line the section ends on; null while it has not ended.
+  """
   endLine: Int
-  "The runner asked for the section to be shown collapsed."
+  """
+  The runner asked for the section to be shown collapsed.
+  """
   collapsed: Boolean!
 }
 
-"Relay page information."
+"""
+Where a page of a connection lies in its list (Relay's PageInfo): a value with no ` + "`" + `id` + "`" + `.
+"""
 type PageInfo {
+  """
+  More items follow the page's last one.
+  """
   hasNextPage: Boolean!
+  """
+  Items precede the page's first one. True after a cursor, as in GitLab's GraphQL API.
+  """
   hasPreviousPage: Boolean!
+  """
+  The cursor of the page's first item; null for an empty page.
+  """
   startCursor: String
+  """
+  The cursor of the page's last item, to pass as ` + "`" + `after` + "`" + ` for the next page; null for an
+  empty page.
+  """
   endCursor: String
 }
 
+"""
+Who may see a project.
+"""
 enum ProjectVisibility {
+  """
+  Only the project's members.
+  """
   PRIVATE
+  """
+  Every signed-in user.
+  """
   INTERNAL
+  """
+  Everyone, signed in or not.
+  """
   PUBLIC
 }
 
+"""
+A user's or a group's namespace, as GitLab embeds it in a project. Its ` + "`" + `id` + "`" + ` keys it in
+client caches; ` + "`" + `Query.node` + "`" + ` does not fetch it, as jobgraph does not call GitLab's
+namespaces API.
+"""
 type Namespace {
+  """
+  Opaque global id, unique across types, for client caches. ` + "`" + `Query.node` + "`" + ` answers a
+  ` + "`" + `BAD_USER_INPUT` + "`" + ` error for it.
+  """
+  id: ID!
+  """
+  GitLab's integer id of the namespace.
+  """
   databaseId: Int!
+  """
+  The namespace's display name.
+  """
   name: String!
+  """
+  The namespace's last path segment.
+  """
   path: String!
-  "` + "`" + `user` + "`" + ` or ` + "`" + `group` + "`" + `."
+  """
+  ` + "`" + `user` + "`" + ` or ` + "`" + `group` + "`" + `.
+  """
   kind: String!
+  """
+  The namespace's full path (` + "`" + `group/sub` + "`" + `).
+  """
   fullPath: String!
-  "The parent group's id; null for a top-level namespace."
+  """
+  The parent group's id; null for a top-level namespace.
+  """
   parentId: Int
+  """
+  The namespace's avatar; null when it has none.
+  """
   avatarUrl: String
-  webUrl: String
+  """
+  The namespace's page in GitLab.
+  """
+  webUrl: String!
 }
 
+"""
+A GitLab project.
+"""
 type Project implements Node {
+  """
+  Opaque global id, unique across types; pass it to ` + "`" + `Query.node` + "`" + `.
+  """
   id: ID!
+  """
+  GitLab's integer id of the project.
+  """
   databaseId: Int!
+  """
+  The project's display name.
+  """
   name: String!
+  """
+  The project's name after its namespace's (` + "`" + `Demo Group / Platform / Web App` + "`" + `).
+  """
   nameWithNamespace: String!
+  """
+  The project's last path segment.
+  """
   path: String!
+  """
+  The project's full path (` + "`" + `group/sub/project` + "`" + `).
+  """
   fullPath: String!
+  """
+  The project's description; null when it has none.
+  """
   description: String
+  """
+  The default branch; null for a project without a repository or commits.
+  """
   defaultBranch: String
+  """
+  Who may see the project; null when GitLab sends a level this API does not know.
+  """
   visibility: ProjectVisibility
+  """
+  The project's page in GitLab.
+  """
   webUrl: String!
+  """
+  The project's avatar; null when it has none.
+  """
   avatarUrl: String
+  """
+  The project's topics.
+  """
   topics: [String!]!
+  """
+  The project is archived (read-only).
+  """
   archived: Boolean!
+  """
+  When the project was created; null only where GitLab kept no date.
+  """
   createdAt: Time
+  """
+  When anything last happened in the project; null where GitLab kept no date.
+  """
   lastActivityAt: Time
-  namespace: Namespace
+  """
+  The namespace the project lives in.
+  """
+  namespace: Namespace!
+  """
+  The repository's SSH clone URL; null without a repository.
+  """
   sshUrlToRepo: String
+  """
+  The repository's HTTP clone URL; null without a repository.
+  """
   httpUrlToRepo: String
+  """
+  The README's page in GitLab; null without a README.
+  """
   readmeUrl: String
+  """
+  How many forks the project has.
+  """
   forksCount: Int!
+  """
+  How many users starred the project.
+  """
   starCount: Int!
-  "The repository has no commits."
+  """
+  The repository has no commits.
+  """
   emptyRepo: Boolean!
-  "Id of the user who created the project."
+  """
+  Id of the user who created the project; null when GitLab does not say.
+  """
   creatorId: Int
-  "Who may see the project's CI jobs: ` + "`" + `disabled` + "`" + `, ` + "`" + `private` + "`" + ` or ` + "`" + `enabled` + "`" + `."
+  """
+  Who may see the project's CI jobs: ` + "`" + `disabled` + "`" + `, ` + "`" + `private` + "`" + ` or ` + "`" + `enabled` + "`" + `; null when GitLab
+  does not say (callers without the right to see the project's settings).
+  """
   buildsAccessLevel: String
+  """
+  CI jobs are enabled for the project.
+  """
   jobsEnabled: Boolean!
-  "Jobs' logs and artifacts are visible to everyone who can see the project."
+  """
+  Jobs' logs and artifacts are visible to everyone who can see the project.
+  """
   publicJobs: Boolean!
+  """
+  Instance runners may run the project's jobs.
+  """
   sharedRunnersEnabled: Boolean!
-  "The CI configuration file's path, when not the default ` + "`" + `.gitlab-ci.yml` + "`" + `."
+  """
+  The CI configuration file's path; null for the default ` + "`" + `.gitlab-ci.yml` + "`" + `.
+  """
   ciConfigPath: String
-  "Jobs of the project, newest first. ` + "`" + `statuses` + "`" + ` filters like GitLab's ` + "`" + `scope[]` + "`" + `."
-  jobs(statuses: [JobStatus!], first: Int, after: String, last: Int, before: String): JobConnection!
-  "One job of the project; null when it does not exist."
-  job(id: Int!): Job
-  "One pipeline of the project; null when it does not exist."
-  pipeline(id: Int!): Pipeline
-  "Pipelines of the project, newest first."
-  pipelines(
-    status: PipelineStatus
-    ref: String
-    sha: String
+  """
+  Jobs of the project, newest first.
+  """
+  jobs(
+    """
+    Only jobs in these statuses, like GitLab's ` + "`" + `scope[]` + "`" + `.
+    """
+    statuses: [CiStatus!]
+    """
+    Return the first ` + "`" + `first` + "`" + ` jobs after ` + "`" + `after` + "`" + ` (1 to 100; 20 when no page size is given).
+    """
     first: Int
+    """
+    A cursor from this list: return the jobs after it.
+    """
     after: String
+    """
+    Return the last ` + "`" + `last` + "`" + ` jobs before ` + "`" + `before` + "`" + ` (1 to 100); needs ` + "`" + `before` + "`" + `, as GitLab
+    does not report how many jobs a project has.
+    """
     last: Int
+    """
+    A cursor from this list: return the jobs before it.
+    """
+    before: String
+  ): JobConnection!
+  """
+  One job of the project; null when it does not exist.
+  """
+  job(
+    """
+    The job's integer id (` + "`" + `databaseId` + "`" + `).
+    """
+    id: Int!
+  ): Job
+  """
+  One pipeline of the project; null when it does not exist.
+  """
+  pipeline(
+    """
+    The pipeline's integer id (` + "`" + `databaseId` + "`" + `), not its project-scoped ` + "`" + `iid` + "`" + `.
+    """
+    id: Int!
+  ): Pipeline
+  """
+  Pipelines of the project, newest first.
+  """
+  pipelines(
+    """
+    Only pipelines in this status.
+    """
+    status: CiStatus
+    """
+    Only pipelines of this branch or tag.
+    """
+    ref: String
+    """
+    Only pipelines of this commit.
+    """
+    sha: String
+    """
+    Return the first ` + "`" + `first` + "`" + ` pipelines after ` + "`" + `after` + "`" + ` (1 to 100; 20 when no page size is given).
+    """
+    first: Int
+    """
+    A cursor from this list: return the pipelines after it.
+    """
+    after: String
+    """
+    Return the last ` + "`" + `last` + "`" + ` pipelines before ` + "`" + `before` + "`" + ` (1 to 100).
+    """
+    last: Int
+    """
+    A cursor from this list: return the pipelines before it.
+    """
     before: String
   ): PipelineConnection!
 }
 
+"""
+A page of projects (a Relay connection).
+"""
 type ProjectConnection {
+  """
+  The page's projects with their cursors.
+  """
   edges: [ProjectEdge!]!
+  """
+  The page's projects, for a client that needs no cursors.
+  """
   nodes: [Project!]!
+  """
+  Where the page lies in the list.
+  """
   pageInfo: PageInfo!
-  "Null when GitLab does not report a total (over 10,000 records)."
+  """
+  How many projects the list holds; null when GitLab does not report a total (over
+  10,000 records).
+  """
   totalCount: Int
 }
 
+"""
+A project in a ` + "`" + `ProjectConnection` + "`" + `.
+"""
 type ProjectEdge {
+  """
+  Opaque cursor of this project in its list, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `.
+  """
   cursor: String!
+  """
+  The project.
+  """
   node: Project!
 }
 
-"The statuses of a GitLab CI job (GitLab's CommitStatus states)."
-enum JobStatus {
+"""
+The status of a CI job, a bridge, a pipeline or a commit's pipelines (GitLab's
+CommitStatus states, which jobs and pipelines share).
+"""
+enum CiStatus {
+  """
+  Created; not yet processed.
+  """
   CREATED
+  """
+  Waiting for a resource group to free up.
+  """
   WAITING_FOR_RESOURCE
+  """
+  Preparing its environment before it runs.
+  """
   PREPARING
-  "Waiting for an external service to report back before the job proceeds."
+  """
+  Waiting for an external service to report back before it proceeds.
+  """
   WAITING_FOR_CALLBACK
+  """
+  Waiting for a runner.
+  """
   PENDING
+  """
+  Running.
+  """
   RUNNING
+  """
+  Finished successfully.
+  """
   SUCCESS
+  """
+  Finished with a failure.
+  """
   FAILED
+  """
+  Being canceled: its runner is stopping it.
+  """
   CANCELING
+  """
+  Canceled.
+  """
   CANCELED
+  """
+  Skipped, as an earlier stage failed or a rule said so.
+  """
   SKIPPED
+  """
+  Waiting for someone to start it.
+  """
   MANUAL
+  """
+  Waiting for its scheduled time.
+  """
   SCHEDULED
 }
 
-"The statuses of a GitLab CI pipeline."
-enum PipelineStatus {
-  CREATED
-  WAITING_FOR_RESOURCE
-  PREPARING
-  WAITING_FOR_CALLBACK
-  PENDING
-  RUNNING
-  SUCCESS
-  FAILED
-  CANCELING
-  CANCELED
-  SKIPPED
-  MANUAL
-  SCHEDULED
-}
-
+"""
+A CI job, as GitLab's job entity describes it.
+"""
 type Job implements Node {
+  """
+  Opaque global id, unique across types; pass it to ` + "`" + `Query.node` + "`" + `.
+  """
   id: ID!
+  """
+  GitLab's integer id of the job.
+  """
   databaseId: Int!
+  """
+  The job's name in the CI configuration.
+  """
   name: String!
+  """
+  The stage the job runs in.
+  """
   stage: String!
-  status: JobStatus!
+  """
+  The job's status.
+  """
+  status: CiStatus!
+  """
+  The branch or tag the job runs for.
+  """
   ref: String!
-  "True when the job runs for a tag."
-  tag: Boolean!
+  """
+  True when the job runs for a tag. Never null for a job (GitLab's job entity always
+  carries it); nullable as ` + "`" + `Pipeline.tag` + "`" + ` is, so that the two merge in one query.
+  """
+  tag: Boolean
+  """
+  The test coverage the job reported, in percent; null when it reported none.
+  """
   coverage: Float
+  """
+  The job may fail without failing its pipeline.
+  """
   allowFailure: Boolean!
-  createdAt: Time!
+  """
+  When the job was created; null only where GitLab kept no date.
+  """
+  createdAt: Time
+  """
+  When the job started running; null until it starts.
+  """
   startedAt: Time
+  """
+  When the job finished; null until it finishes.
+  """
   finishedAt: Time
+  """
+  When the job's log and artifacts were erased; null unless erased.
+  """
   erasedAt: Time
-  "Seconds the job ran."
+  """
+  Seconds the job ran; null until it starts.
+  """
   duration: Float
-  "Seconds the job waited in the queue."
+  """
+  Seconds the job waited in the queue; null until a runner picks it up.
+  """
   queuedDuration: Float
-  "Why the job failed; null unless it failed."
+  """
+  Why the job failed (` + "`" + `script_failure` + "`" + `, …); null unless it failed.
+  """
   failureReason: String
+  """
+  The job's page in GitLab.
+  """
   webUrl: String!
-  "Runner tags the job asks for, sorted."
+  """
+  Runner tags the job asks for, sorted.
+  """
   tagList: [String!]!
+  """
+  The job is archived: it can no longer be retried, played or erased.
+  """
   archived: Boolean!
+  """
+  When the job's artifacts expire; null when they do not, or the job has none.
+  """
   artifactsExpireAt: Time
+  """
+  The job's artifacts.
+  """
   artifacts: [JobArtifact!]!
+  """
+  The job's artifacts archive; null when it has none.
+  """
   artifactsFile: ArtifactsFile
+  """
+  The runner that ran the job; null until one picks it up, or when it was removed.
+  """
   runner: Runner
+  """
+  The runner process that ran the job; null until one picks it up.
+  """
   runnerManager: RunnerManager
+  """
+  The user the job runs for; null when GitLab has none (the user was deleted).
+  """
   user: User
+  """
+  The commit the job runs on; null when it is gone from the repository.
+  """
   commit: Commit
+  """
+  The pipeline of the job. Never null for a job (GitLab embeds it in every job);
+  nullable as ` + "`" + `Project.pipeline(id:)` + "`" + ` is, so that the two merge in one query.
+  """
   pipeline: Pipeline
+  """
+  The job's project. It costs a GitLab call per project per request; null, with an
+  error, when that call fails, so that the failure does not take the job with it.
+  """
   project: Project
-  "Whether the job's project limits what CI job tokens of other projects may reach (GitLab's job entity says this of the project)."
+  """
+  Whether the job's project limits what CI job tokens of other projects may reach
+  (GitLab's job entity says this of the project); null when GitLab does not say.
+  """
   ciJobTokenScopeEnabled: Boolean
   """
   The job's status lets it be canceled now. Like the three flags below, this is derived
   from the fields GitLab's REST API returns; GitLab still decides when the action is taken.
   """
   cancelable: Boolean!
-  "The job finished (success, failed or canceled) and is not archived. A job that was already retried also answers true here: GitLab's job entity does not say whether it was."
+  """
+  The job finished (success, failed or canceled) and is not archived. A job that was
+  already retried also answers true here: GitLab's job entity does not say whether it was.
+  """
   retryable: Boolean!
-  "The job is manual or scheduled and not archived. (GitLab also replays a finished manual job; its entity does not say whether a job is manual once it ran.)"
+  """
+  The job is manual or scheduled and not archived. (GitLab also replays a finished manual
+  job; its entity does not say whether a job is manual once it ran.)
+  """
   playable: Boolean!
-  "The job is finished and not erased yet."
+  """
+  The job is finished and not erased yet.
+  """
   erasable: Boolean!
-  "The job's log. Null, with a FORBIDDEN error, when the caller may not read it (GitLab hides debug logs from guests)."
+  """
+  The job's log. Null, with a FORBIDDEN error, when the caller may not read it (GitLab
+  hides debug logs from guests).
+  """
   log: JobLog
 }
 
+"""
+A page of jobs (a Relay connection).
+"""
 type JobConnection {
+  """
+  The page's jobs with their cursors.
+  """
   edges: [JobEdge!]!
+  """
+  The page's jobs, for a client that needs no cursors.
+  """
   nodes: [Job!]!
+  """
+  Where the page lies in the list.
+  """
   pageInfo: PageInfo!
-  "Null when GitLab does not report a total (project job lists never do)."
+  """
+  How many jobs the list holds; null when GitLab does not report a total (project job
+  lists never do).
+  """
   totalCount: Int
 }
 
+"""
+A job in a ` + "`" + `JobConnection` + "`" + `.
+"""
 type JobEdge {
+  """
+  Opaque cursor of this job in its list, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `.
+  """
   cursor: String!
+  """
+  The job.
+  """
   node: Job!
 }
 
-"A trigger job: it starts a downstream pipeline instead of running a script."
+"""
+A trigger job: it starts a downstream pipeline instead of running a script.
+"""
 type Bridge implements Node {
+  """
+  Opaque global id, unique across types; pass it to ` + "`" + `Query.node` + "`" + `.
+  """
   id: ID!
+  """
+  GitLab's integer id of the bridge.
+  """
   databaseId: Int!
+  """
+  The bridge's name in the CI configuration.
+  """
   name: String!
+  """
+  The stage the bridge runs in.
+  """
   stage: String!
-  status: JobStatus!
+  """
+  The bridge's status.
+  """
+  status: CiStatus!
+  """
+  The branch or tag the bridge runs for.
+  """
   ref: String!
-  tag: Boolean!
+  """
+  True when the bridge runs for a tag. Never null for a bridge; nullable as
+  ` + "`" + `Pipeline.tag` + "`" + ` is, so that the two merge in one query.
+  """
+  tag: Boolean
+  """
+  Test coverage in percent; null, as bridges report none.
+  """
   coverage: Float
+  """
+  The bridge may fail without failing its pipeline.
+  """
   allowFailure: Boolean!
-  createdAt: Time!
+  """
+  When the bridge was created; null only where GitLab kept no date.
+  """
+  createdAt: Time
+  """
+  When the bridge started; null until it starts.
+  """
   startedAt: Time
+  """
+  When the bridge finished; null until it finishes.
+  """
   finishedAt: Time
+  """
+  When the bridge was erased; null unless erased.
+  """
   erasedAt: Time
+  """
+  Seconds the bridge ran; null until it starts.
+  """
   duration: Float
+  """
+  Seconds the bridge waited; null until it starts.
+  """
   queuedDuration: Float
+  """
+  Why the bridge failed; null unless it failed.
+  """
   failureReason: String
+  """
+  The bridge's page in GitLab.
+  """
   webUrl: String!
+  """
+  The user the bridge runs for; null when GitLab has none (the user was deleted).
+  """
   user: User
+  """
+  The commit the bridge runs on; null when it is gone from the repository.
+  """
   commit: Commit
+  """
+  The pipeline of the bridge. Never null for a bridge; nullable as
+  ` + "`" + `Project.pipeline(id:)` + "`" + ` is, so that the two merge in one query.
+  """
   pipeline: Pipeline
-  "The pipeline this bridge triggered; null until it is created."
+  """
+  The pipeline this bridge triggered; null until it is created.
+  """
   downstreamPipeline: Pipeline
 }
 
+"""
+A page of bridges (a Relay connection).
+"""
 type BridgeConnection {
+  """
+  The page's bridges with their cursors.
+  """
   edges: [BridgeEdge!]!
+  """
+  The page's bridges, for a client that needs no cursors.
+  """
   nodes: [Bridge!]!
+  """
+  Where the page lies in the list.
+  """
   pageInfo: PageInfo!
+  """
+  How many bridges the list holds; null when GitLab does not report a total (over
+  10,000 records).
+  """
   totalCount: Int
 }
 
+"""
+A bridge in a ` + "`" + `BridgeConnection` + "`" + `.
+"""
 type BridgeEdge {
+  """
+  Opaque cursor of this bridge in its list, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `.
+  """
   cursor: String!
+  """
+  The bridge.
+  """
   node: Bridge!
 }
 
+"""
+One artifact of a job (an archive, a report, the log): a value of its job with no ` + "`" + `id` + "`" + `.
+"""
 type JobArtifact {
+  """
+  The artifact's kind (` + "`" + `archive` + "`" + `, ` + "`" + `metadata` + "`" + `, ` + "`" + `trace` + "`" + `, ` + "`" + `junit` + "`" + `, …).
+  """
   fileType: String!
+  """
+  The artifact's size in bytes; null when GitLab does not say.
+  """
   size: Int
+  """
+  The artifact's file name.
+  """
   filename: String!
+  """
+  The file's format (` + "`" + `zip` + "`" + `, ` + "`" + `gzip` + "`" + `, ` + "`" + `raw` + "`" + `); null when GitLab does not say.
+  """
   fileFormat: String
 }
 
+"""
+A job's artifacts archive: a value of its job with no ` + "`" + `id` + "`" + `.
+"""
 type ArtifactsFile {
+  """
+  The archive's file name.
+  """
   filename: String!
+  """
+  The archive's size in bytes; null when GitLab does not say.
+  """
   size: Int
 }
 
+"""
+A runner, as GitLab embeds it in a job. Its ` + "`" + `id` + "`" + ` keys it in client caches; ` + "`" + `Query.node` + "`" + `
+does not fetch it, as GitLab's REST API shows a runner by id only to administrators and
+to owners of the runner's projects or groups.
+"""
 type Runner {
+  """
+  Opaque global id, unique across types, for client caches. ` + "`" + `Query.node` + "`" + ` answers a
+  ` + "`" + `BAD_USER_INPUT` + "`" + ` error for it.
+  """
+  id: ID!
+  """
+  GitLab's integer id of the runner.
+  """
   databaseId: Int!
+  """
+  The runner's description; null when it has none.
+  """
   description: String
+  """
+  The address the runner last contacted GitLab from; null when GitLab does not say
+  (newer GitLab versions keep it on the runner manager).
+  """
   ipAddress: String
+  """
+  The runner's name; null when it has none.
+  """
   name: String
+  """
+  ` + "`" + `instance_type` + "`" + `, ` + "`" + `group_type` + "`" + ` or ` + "`" + `project_type` + "`" + `; null when GitLab does not say.
+  """
   runnerType: String
+  """
+  The runner is an instance runner.
+  """
   isShared: Boolean!
+  """
+  The runner takes jobs (the opposite of ` + "`" + `paused` + "`" + `).
+  """
   active: Boolean!
+  """
+  The runner takes no new jobs.
+  """
   paused: Boolean!
+  """
+  The runner contacted GitLab lately; null when GitLab does not say.
+  """
   online: Boolean
+  """
+  ` + "`" + `online` + "`" + `, ` + "`" + `offline` + "`" + `, ` + "`" + `stale` + "`" + ` or ` + "`" + `never_contacted` + "`" + `; null when GitLab does not say.
+  """
   status: String
 }
 
+"""
+The runner process (one ` + "`" + `config.toml` + "`" + ` entry on one machine) that ran a job. Its ` + "`" + `id` + "`" + ` keys
+it in client caches; ` + "`" + `Query.node` + "`" + ` does not fetch it, as GitLab's REST API lists runner
+managers only per runner, to the runner's administrators.
+"""
 type RunnerManager {
+  """
+  Opaque global id, unique across types, for client caches. ` + "`" + `Query.node` + "`" + ` answers a
+  ` + "`" + `BAD_USER_INPUT` + "`" + ` error for it.
+  """
+  id: ID!
+  """
+  GitLab's integer id of the runner manager.
+  """
   databaseId: Int!
+  """
+  The machine's system id, as the runner reports it; null when GitLab does not say.
+  """
   systemId: String
+  """
+  The runner's version; null until it reported one.
+  """
   version: String
+  """
+  The runner's Git revision; null until it reported one.
+  """
   revision: String
+  """
+  The runner's platform (` + "`" + `linux` + "`" + `, …); null until it reported one.
+  """
   platform: String
+  """
+  The runner's architecture (` + "`" + `amd64` + "`" + `, …); null until it reported one.
+  """
   architecture: String
+  """
+  When the runner manager was registered; null only where GitLab kept no date.
+  """
   createdAt: Time
+  """
+  When the runner manager last contacted GitLab; null until it did.
+  """
   contactedAt: Time
+  """
+  The address the runner manager last contacted GitLab from; null until it did.
+  """
   ipAddress: String
+  """
+  ` + "`" + `online` + "`" + `, ` + "`" + `offline` + "`" + `, ` + "`" + `stale` + "`" + ` or ` + "`" + `never_contacted` + "`" + `; null when GitLab does not say.
+  """
   status: String
 }
 
+"""
+How GitLab's UI renders a pipeline's status: a value of its pipeline with no ` + "`" + `id` + "`" + `.
+Every text is null when GitLab sends it empty.
+"""
 type DetailedStatus {
+  """
+  The icon's name (` + "`" + `status_success` + "`" + `, …).
+  """
   icon: String
+  """
+  The short text (` + "`" + `Passed` + "`" + `).
+  """
   text: String
+  """
+  The label (` + "`" + `passed` + "`" + `).
+  """
   label: String
+  """
+  The status group (` + "`" + `success` + "`" + `, ` + "`" + `failed` + "`" + `, …).
+  """
   group: String
+  """
+  The tooltip text.
+  """
   tooltip: String
+  """
+  The status links to a page with details.
+  """
   hasDetails: Boolean!
+  """
+  The path of that page.
+  """
   detailsPath: String
+  """
+  The picture shown for the status; null when there is none.
+  """
   illustration: StatusIllustration
+  """
+  The favicon's path for the status.
+  """
   favicon: String
 }
 
-"The picture GitLab's UI shows for a status."
+"""
+The picture GitLab's UI shows for a status: a value with no ` + "`" + `id` + "`" + `. Every text is null
+when GitLab sends it empty.
+"""
 type StatusIllustration {
+  """
+  The picture's path.
+  """
   image: String
+  """
+  The picture's size class.
+  """
   size: String
+  """
+  The title shown with it.
+  """
   title: String
+  """
+  The text shown with it.
+  """
   content: String
 }
 
+"""
+A CI pipeline. The fields of GitLab's basic pipeline entity (which jobs embed and lists
+return) cost nothing more; the others cost one call per pipeline per request, and are
+null, with an error, when that call fails.
+"""
 type Pipeline implements Node {
+  """
+  Opaque global id, unique across types; pass it to ` + "`" + `Query.node` + "`" + `.
+  """
   id: ID!
+  """
+  GitLab's integer id of the pipeline.
+  """
   databaseId: Int!
-  "Project-scoped pipeline number."
+  """
+  The project-scoped pipeline number.
+  """
   iid: Int!
+  """
+  The integer id of the pipeline's project.
+  """
   projectId: Int!
+  """
+  The commit the pipeline runs on.
+  """
   sha: String!
+  """
+  The branch or tag the pipeline runs for.
+  """
   ref: String!
-  status: PipelineStatus!
-  "What triggered the pipeline (push, schedule, web, trigger, parent_pipeline, …)."
+  """
+  The pipeline's status.
+  """
+  status: CiStatus!
+  """
+  What triggered the pipeline (` + "`" + `push` + "`" + `, ` + "`" + `schedule` + "`" + `, ` + "`" + `web` + "`" + `, ` + "`" + `trigger` + "`" + `, ` + "`" + `parent_pipeline` + "`" + `,
+  …); null when GitLab does not say.
+  """
   source: String
-  "The pipeline's ` + "`" + `workflow:name` + "`" + `, as pipeline lists give it; null elsewhere or when unnamed."
-  name: String
+  """
+  The pipeline's ` + "`" + `workflow:name` + "`" + `; null when the pipeline has none, and where GitLab does
+  not send it (in a job's embedded pipeline).
+  """
+  workflowName: String
+  """
+  When the pipeline was created; null only where GitLab kept no date.
+  """
   createdAt: Time
+  """
+  When the pipeline last changed; null where GitLab kept no date.
+  """
   updatedAt: Time
+  """
+  The pipeline's page in GitLab.
+  """
   webUrl: String!
+  """
+  The commit before the push that triggered the pipeline; null when there is none.
+  """
   beforeSha: String
+  """
+  True when the pipeline runs for a tag.
+  """
   tag: Boolean
+  """
+  The CI configuration's errors; null when there are none.
+  """
   yamlErrors: String
+  """
+  The user who triggered the pipeline; null when GitLab has none.
+  """
   user: User
+  """
+  When the pipeline started; null until it starts.
+  """
   startedAt: Time
+  """
+  When the pipeline finished; null until it finishes.
+  """
   finishedAt: Time
+  """
+  When the pipeline's commit was committed; null when GitLab does not say.
+  """
   committedAt: Time
-  "Seconds the pipeline ran."
+  """
+  Seconds the pipeline ran; null until it finishes.
+  """
   duration: Float
+  """
+  Seconds the pipeline waited in the queue; null until it starts.
+  """
   queuedDuration: Float
+  """
+  The test coverage of the pipeline's jobs, in percent; null when they reported none.
+  """
   coverage: Float
+  """
+  How GitLab's UI renders the status.
+  """
   detailedStatus: DetailedStatus
+  """
+  The pipeline's project; null, with an error, when fetching it fails.
+  """
   project: Project
+  """
+  The pipeline's commit; null when it is gone from the repository.
+  """
   commit: Commit
-  "Jobs of the pipeline, newest first. Retried jobs are hidden unless ` + "`" + `includeRetried` + "`" + `."
+  """
+  Jobs of the pipeline, newest first.
+  """
   jobs(
-    statuses: [JobStatus!]
+    """
+    Only jobs in these statuses, like GitLab's ` + "`" + `scope[]` + "`" + `.
+    """
+    statuses: [CiStatus!]
+    """
+    Also the jobs that were retried (GitLab hides them by default).
+    """
     includeRetried: Boolean = false
+    """
+    Return the first ` + "`" + `first` + "`" + ` jobs after ` + "`" + `after` + "`" + ` (1 to 100; 20 when no page size is given).
+    """
     first: Int
+    """
+    A cursor from this list: return the jobs after it.
+    """
     after: String
+    """
+    Return the last ` + "`" + `last` + "`" + ` jobs before ` + "`" + `before` + "`" + ` (1 to 100).
+    """
     last: Int
+    """
+    A cursor from this list: return the jobs before it.
+    """
     before: String
   ): JobConnection!
-  "Trigger jobs of the pipeline, newest first."
-  bridges(statuses: [JobStatus!], first: Int, after: String, last: Int, before: String): BridgeConnection!
+  """
+  Trigger jobs of the pipeline, newest first.
+  """
+  bridges(
+    """
+    Only bridges in these statuses, like GitLab's ` + "`" + `scope[]` + "`" + `.
+    """
+    statuses: [CiStatus!]
+    """
+    Return the first ` + "`" + `first` + "`" + ` bridges after ` + "`" + `after` + "`" + ` (1 to 100; 20 when no page size is given).
+    """
+    first: Int
+    """
+    A cursor from this list: return the bridges after it.
+    """
+    after: String
+    """
+    Return the last ` + "`" + `last` + "`" + ` bridges before ` + "`" + `before` + "`" + ` (1 to 100).
+    """
+    last: Int
+    """
+    A cursor from this list: return the bridges before it.
+    """
+    before: String
+  ): BridgeConnection!
 }
 
+"""
+A page of pipelines (a Relay connection).
+"""
 type PipelineConnection {
+  """
+  The page's pipelines with their cursors.
+  """
   edges: [PipelineEdge!]!
+  """
+  The page's pipelines, for a client that needs no cursors.
+  """
   nodes: [Pipeline!]!
+  """
+  Where the page lies in the list.
+  """
   pageInfo: PageInfo!
-  "Null when GitLab does not report a total (over 10,000 records)."
+  """
+  How many pipelines the list holds; null when GitLab does not report a total (over
+  10,000 records).
+  """
   totalCount: Int
 }
 
+"""
+A pipeline in a ` + "`" + `PipelineConnection` + "`" + `.
+"""
 type PipelineEdge {
+  """
+  Opaque cursor of this pipeline in its list, for ` + "`" + `after` + "`" + ` and ` + "`" + `before` + "`" + `.
+  """
   cursor: String!
+  """
+  The pipeline.
+  """
   node: Pipeline!
 }
 
+"""
+A Git trailer of a commit message (` + "`" + `Signed-off-by: …` + "`" + `): a value with no ` + "`" + `id` + "`" + `.
+"""
 type CommitTrailer {
+  """
+  The trailer's key.
+  """
   key: String!
+  """
+  The trailer's value.
+  """
   value: String!
 }
 
+"""
+A Git trailer key with every value it has in a commit message: a value with no ` + "`" + `id` + "`" + `.
+"""
 type CommitTrailerValues {
+  """
+  The trailer's key.
+  """
   key: String!
+  """
+  The key's values, in the message's order.
+  """
   values: [String!]!
 }
 
+"""
+How many lines a commit changed: a value of its commit with no ` + "`" + `id` + "`" + `.
+"""
 type CommitStats {
+  """
+  Lines added.
+  """
   additions: Int!
+  """
+  Lines removed.
+  """
   deletions: Int!
+  """
+  Lines added and removed.
+  """
   total: Int!
 }
 
+"""
+A commit of a project's repository. ` + "`" + `stats` + "`" + `, ` + "`" + `pipelineStatus` + "`" + ` and ` + "`" + `lastPipeline` + "`" + ` cost
+one call per commit per request (none for a commit fetched by ` + "`" + `Query.node` + "`" + `), and are
+null, with an error, when that call fails.
+"""
 type Commit implements Node {
+  """
+  Opaque global id, unique across types; pass it to ` + "`" + `Query.node` + "`" + `.
+  """
   id: ID!
+  """
+  The commit's full SHA.
+  """
   sha: String!
+  """
+  The commit's short SHA.
+  """
   shortId: String!
+  """
+  The message's first line.
+  """
   title: String!
+  """
+  The whole message.
+  """
   message: String!
+  """
+  The author's name; null when Git recorded none.
+  """
   authorName: String
+  """
+  The author's email; null when Git recorded none.
+  """
   authorEmail: String
+  """
+  When the commit was authored, in the author's zone; null when Git recorded no date.
+  """
   authoredDate: Time
+  """
+  The committer's name; null when Git recorded none.
+  """
   committerName: String
+  """
+  The committer's email; null when Git recorded none.
+  """
   committerEmail: String
+  """
+  When the commit was committed, in the committer's zone; null when Git recorded no date.
+  """
   committedDate: Time
+  """
+  When the commit was created (its committed date); null when Git recorded no date.
+  """
   createdAt: Time
+  """
+  The SHAs of the commit's parents.
+  """
   parentIds: [String!]!
+  """
+  The commit's page in GitLab.
+  """
   webUrl: String!
-  "Git trailers of the message (` + "`" + `Signed-off-by` + "`" + `, …), sorted by key; the last value of a repeated key."
+  """
+  Git trailers of the message (` + "`" + `Signed-off-by` + "`" + `, …), sorted by key; the last value of a
+  repeated key.
+  """
   trailers: [CommitTrailer!]!
-  "Git trailers of the message with every value of a repeated key, sorted by key."
+  """
+  Git trailers of the message with every value of a repeated key, sorted by key.
+  """
   extendedTrailers: [CommitTrailerValues!]!
+  """
+  How many lines the commit changed; null when GitLab does not say.
+  """
   stats: CommitStats
-  "The commit's combined CI status."
-  status: String
+  """
+  The commit's combined CI status: the status of its latest pipeline; null when no
+  pipeline ran for it.
+  """
+  pipelineStatus: CiStatus
+  """
+  The commit's latest pipeline; null when no pipeline ran for it.
+  """
   lastPipeline: Pipeline
 }
 
+"""
+A GitLab user.
+"""
 type User implements Node {
+  """
+  Opaque global id, unique across types; pass it to ` + "`" + `Query.node` + "`" + `.
+  """
   id: ID!
+  """
+  GitLab's integer id of the user.
+  """
   databaseId: Int!
+  """
+  The user's username.
+  """
   username: String!
+  """
+  The user's display name.
+  """
   name: String!
+  """
+  ` + "`" + `active` + "`" + `, ` + "`" + `blocked` + "`" + `, ` + "`" + `deactivated` + "`" + `, …
+  """
   state: String!
-  "Whether the account is locked; null where GitLab does not say, as versions before the field do not."
+  """
+  Whether the account is locked; null where GitLab does not say, as versions before the
+  field do not.
+  """
   locked: Boolean
+  """
+  The user's avatar; null when avatars are off.
+  """
   avatarUrl: String
+  """
+  The user's profile page.
+  """
   webUrl: String!
+  """
+  When the account was created; null when the caller may not read the user's profile.
+  """
   createdAt: Time
+  """
+  The user's bio; null when unset.
+  """
   bio: String
+  """
+  The user's location; null when unset.
+  """
   location: String
+  """
+  The user's public email; null when unset.
+  """
   publicEmail: String
+  """
+  The user's LinkedIn name; null when unset.
+  """
   linkedin: String
+  """
+  The user's X (Twitter) name; null when unset.
+  """
   twitter: String
+  """
+  The user's Discord id; null when unset.
+  """
   discord: String
+  """
+  The user's website; null when unset.
+  """
   websiteUrl: String
+  """
+  The user's organization; null when unset.
+  """
   organization: String
+  """
+  The user's job title; null when unset.
+  """
   jobTitle: String
+  """
+  The user's pronouns; null when unset.
+  """
   pronouns: String
+  """
+  The account is a bot; null when GitLab does not say.
+  """
   bot: Boolean
+  """
+  The user's Skype name; null when unset.
+  """
   skype: String
+  """
+  Job title and organization together (` + "`" + `Engineer at Example` + "`" + `); null when both are unset.
+  """
   workInformation: String
-  "Null when the user hides them."
+  """
+  How many users follow this user; null when the user hides it.
+  """
   followers: Int
+  """
+  How many users this user follows; null when the user hides it.
+  """
   following: Int
-  "The user's local time (` + "`" + `3:38 PM` + "`" + `); null without a time zone."
+  """
+  The user's local time (` + "`" + `3:38 PM` + "`" + `); null without a time zone.
+  """
   localTime: String
-  "Whether the caller follows this user; null where GitLab does not say (users embedded in jobs)."
+  """
+  Whether the caller follows this user; null where GitLab does not say (users embedded in jobs).
+  """
   isFollowed: Boolean
-  "The user's private email: only for the caller's own user (` + "`" + `currentUser` + "`" + `)."
+  """
+  The user's private email: only for the caller's own user (` + "`" + `currentUser` + "`" + `); null otherwise.
+  """
   email: String
 }
 `, BuiltIn: false},
@@ -3254,8 +4480,8 @@ func (ec *executionContext) childFields_Commit(ctx context.Context, field graphq
 		return ec.fieldContext_Commit_extendedTrailers(ctx, field)
 	case "stats":
 		return ec.fieldContext_Commit_stats(ctx, field)
-	case "status":
-		return ec.fieldContext_Commit_status(ctx, field)
+	case "pipelineStatus":
+		return ec.fieldContext_Commit_pipelineStatus(ctx, field)
 	case "lastPipeline":
 		return ec.fieldContext_Commit_lastPipeline(ctx, field)
 	}
@@ -3532,6 +4758,8 @@ func (ec *executionContext) childFields_LogText(ctx context.Context, field graph
 
 func (ec *executionContext) childFields_Namespace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Namespace_id(ctx, field)
 	case "databaseId":
 		return ec.fieldContext_Namespace_databaseId(ctx, field)
 	case "name":
@@ -3584,8 +4812,8 @@ func (ec *executionContext) childFields_Pipeline(ctx context.Context, field grap
 		return ec.fieldContext_Pipeline_status(ctx, field)
 	case "source":
 		return ec.fieldContext_Pipeline_source(ctx, field)
-	case "name":
-		return ec.fieldContext_Pipeline_name(ctx, field)
+	case "workflowName":
+		return ec.fieldContext_Pipeline_workflowName(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Pipeline_createdAt(ctx, field)
 	case "updatedAt":
@@ -3770,6 +4998,8 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 
 func (ec *executionContext) childFields_Runner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_Runner_id(ctx, field)
 	case "databaseId":
 		return ec.fieldContext_Runner_databaseId(ctx, field)
 	case "description":
@@ -3796,6 +5026,8 @@ func (ec *executionContext) childFields_Runner(ctx context.Context, field graphq
 
 func (ec *executionContext) childFields_RunnerManager(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_RunnerManager_id(ctx, field)
 	case "databaseId":
 		return ec.fieldContext_RunnerManager_databaseId(ctx, field)
 	case "systemId":
@@ -4142,8 +5374,8 @@ func (ec *executionContext) field_Pipeline_bridges_args(ctx context.Context, raw
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
-		func(ctx context.Context, v any) ([]model.JobStatus, error) {
-			return ec.unmarshalOJobStatus2ᚕjobgraphᚋgraphᚋmodelᚐJobStatusᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]model.CiStatus, error) {
+			return ec.unmarshalOCiStatus2ᚕjobgraphᚋgraphᚋmodelᚐCiStatusᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4188,8 +5420,8 @@ func (ec *executionContext) field_Pipeline_jobs_args(ctx context.Context, rawArg
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
-		func(ctx context.Context, v any) ([]model.JobStatus, error) {
-			return ec.unmarshalOJobStatus2ᚕjobgraphᚋgraphᚋmodelᚐJobStatusᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]model.CiStatus, error) {
+			return ec.unmarshalOCiStatus2ᚕjobgraphᚋgraphᚋmodelᚐCiStatusᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4256,8 +5488,8 @@ func (ec *executionContext) field_Project_jobs_args(ctx context.Context, rawArgs
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
-		func(ctx context.Context, v any) ([]model.JobStatus, error) {
-			return ec.unmarshalOJobStatus2ᚕjobgraphᚋgraphᚋmodelᚐJobStatusᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]model.CiStatus, error) {
+			return ec.unmarshalOCiStatus2ᚕjobgraphᚋgraphᚋmodelᚐCiStatusᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4316,8 +5548,8 @@ func (ec *executionContext) field_Project_pipelines_args(ctx context.Context, ra
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
-		func(ctx context.Context, v any) (*model.PipelineStatus, error) {
-			return ec.unmarshalOPipelineStatus2ᚖjobgraphᚋgraphᚋmodelᚐPipelineStatus(ctx, v)
+		func(ctx context.Context, v any) (*model.CiStatus, error) {
+			return ec.unmarshalOCiStatus2ᚖjobgraphᚋgraphᚋmodelᚐCiStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4716,15 +5948,15 @@ func (ec *executionContext) _Bridge_status(ctx context.Context, field graphql.Co
 			return obj.Status()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.JobStatus) graphql.Marshaler {
-			return ec.marshalNJobStatus2jobgraphᚋgraphᚋmodelᚐJobStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.CiStatus) graphql.Marshaler {
+			return ec.marshalNCiStatus2jobgraphᚋgraphᚋmodelᚐCiStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Bridge_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Bridge", field, true, false, "JobStatus")
+	return graphql.NewScalarFieldContext("Bridge", field, true, false, "CiStatus")
 }
 
 func (ec *executionContext) _Bridge_ref(ctx context.Context, field graphql.CollectedField, obj *model.Bridge) (ret graphql.Marshaler) {
@@ -4763,10 +5995,10 @@ func (ec *executionContext) _Bridge_tag(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+			return ec.marshalOBoolean2bool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Bridge_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -4831,11 +6063,11 @@ func (ec *executionContext) _Bridge_createdAt(ctx context.Context, field graphql
 			return obj.CreatedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Bridge_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5723,27 +6955,27 @@ func (ec *executionContext) fieldContext_Commit_stats(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Commit_status(ctx context.Context, field graphql.CollectedField, obj *model.Commit) (ret graphql.Marshaler) {
+func (ec *executionContext) _Commit_pipelineStatus(ctx context.Context, field graphql.CollectedField, obj *model.Commit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Commit_status(ctx, field)
+			return ec.fieldContext_Commit_pipelineStatus(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Commit().Status(ctx, obj)
+			return ec.Resolvers.Commit().PipelineStatus(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CiStatus) graphql.Marshaler {
+			return ec.marshalOCiStatus2ᚖjobgraphᚋgraphᚋmodelᚐCiStatus(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Commit_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Commit", field, true, true, "String")
+func (ec *executionContext) fieldContext_Commit_pipelineStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Commit", field, true, true, "CiStatus")
 }
 
 func (ec *executionContext) _Commit_lastPipeline(ctx context.Context, field graphql.CollectedField, obj *model.Commit) (ret graphql.Marshaler) {
@@ -6259,15 +7491,15 @@ func (ec *executionContext) _Job_status(ctx context.Context, field graphql.Colle
 			return obj.Status()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.JobStatus) graphql.Marshaler {
-			return ec.marshalNJobStatus2jobgraphᚋgraphᚋmodelᚐJobStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.CiStatus) graphql.Marshaler {
+			return ec.marshalNCiStatus2jobgraphᚋgraphᚋmodelᚐCiStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Job_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Job", field, true, false, "JobStatus")
+	return graphql.NewScalarFieldContext("Job", field, true, false, "CiStatus")
 }
 
 func (ec *executionContext) _Job_ref(ctx context.Context, field graphql.CollectedField, obj *model.Job) (ret graphql.Marshaler) {
@@ -6306,10 +7538,10 @@ func (ec *executionContext) _Job_tag(ctx context.Context, field graphql.Collecte
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+			return ec.marshalOBoolean2bool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Job_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6374,11 +7606,11 @@ func (ec *executionContext) _Job_createdAt(ctx context.Context, field graphql.Co
 			return obj.CreatedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Job_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8302,6 +9534,29 @@ func (ec *executionContext) fieldContext_Mutation_pipelineRetry(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *model.Namespace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Namespace_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Namespace_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Namespace", field, true, false, "ID")
+}
+
 func (ec *executionContext) _Namespace_databaseId(ctx context.Context, field graphql.CollectedField, obj *model.Namespace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8475,11 +9730,11 @@ func (ec *executionContext) _Namespace_webUrl(ctx context.Context, field graphql
 			return obj.WebURL, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Namespace_webUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8728,15 +9983,15 @@ func (ec *executionContext) _Pipeline_status(ctx context.Context, field graphql.
 			return obj.Status()
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PipelineStatus) graphql.Marshaler {
-			return ec.marshalNPipelineStatus2jobgraphᚋgraphᚋmodelᚐPipelineStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.CiStatus) graphql.Marshaler {
+			return ec.marshalNCiStatus2jobgraphᚋgraphᚋmodelᚐCiStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Pipeline_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Pipeline", field, true, false, "PipelineStatus")
+	return graphql.NewScalarFieldContext("Pipeline", field, true, false, "CiStatus")
 }
 
 func (ec *executionContext) _Pipeline_source(ctx context.Context, field graphql.CollectedField, obj *model.Pipeline) (ret graphql.Marshaler) {
@@ -8762,16 +10017,16 @@ func (ec *executionContext) fieldContext_Pipeline_source(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "String")
 }
 
-func (ec *executionContext) _Pipeline_name(ctx context.Context, field graphql.CollectedField, obj *model.Pipeline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Pipeline_workflowName(ctx context.Context, field graphql.CollectedField, obj *model.Pipeline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Pipeline_name(ctx, field)
+			return ec.fieldContext_Pipeline_workflowName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return obj.WorkflowName, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -8781,7 +10036,7 @@ func (ec *executionContext) _Pipeline_name(ctx context.Context, field graphql.Co
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Pipeline_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Pipeline_workflowName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "String")
 }
 
@@ -9199,7 +10454,7 @@ func (ec *executionContext) _Pipeline_jobs(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Pipeline().Jobs(ctx, obj, fc.Args["statuses"].([]model.JobStatus), fc.Args["includeRetried"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Pipeline().Jobs(ctx, obj, fc.Args["statuses"].([]model.CiStatus), fc.Args["includeRetried"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.JobConnection) graphql.Marshaler {
@@ -9243,7 +10498,7 @@ func (ec *executionContext) _Pipeline_bridges(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Pipeline().Bridges(ctx, obj, fc.Args["statuses"].([]model.JobStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Pipeline().Bridges(ctx, obj, fc.Args["statuses"].([]model.CiStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BridgeConnection) graphql.Marshaler {
@@ -9965,10 +11220,10 @@ func (ec *executionContext) _Project_namespace(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Namespace) graphql.Marshaler {
-			return ec.marshalONamespace2ᚖjobgraphᚋgraphᚋmodelᚐNamespace(ctx, selections, v)
+			return ec.marshalNNamespace2ᚖjobgraphᚋgraphᚋmodelᚐNamespace(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_Project_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10270,7 +11525,7 @@ func (ec *executionContext) _Project_jobs(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Jobs(ctx, obj, fc.Args["statuses"].([]model.JobStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Project().Jobs(ctx, obj, fc.Args["statuses"].([]model.CiStatus), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.JobConnection) graphql.Marshaler {
@@ -10402,7 +11657,7 @@ func (ec *executionContext) _Project_pipelines(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Pipelines(ctx, obj, fc.Args["status"].(*model.PipelineStatus), fc.Args["ref"].(*string), fc.Args["sha"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Project().Pipelines(ctx, obj, fc.Args["status"].(*model.CiStatus), fc.Args["ref"].(*string), fc.Args["sha"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PipelineConnection) graphql.Marshaler {
@@ -10926,6 +12181,29 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Runner_id(ctx context.Context, field graphql.CollectedField, obj *model.Runner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Runner_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Runner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Runner", field, true, false, "ID")
+}
+
 func (ec *executionContext) _Runner_databaseId(ctx context.Context, field graphql.CollectedField, obj *model.Runner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11154,6 +12432,29 @@ func (ec *executionContext) _Runner_status(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Runner_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Runner", field, false, false, "String")
+}
+
+func (ec *executionContext) _RunnerManager_id(ctx context.Context, field graphql.CollectedField, obj *model.RunnerManager) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunnerManager_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunnerManager_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunnerManager", field, true, false, "ID")
 }
 
 func (ec *executionContext) _RunnerManager_databaseId(ctx context.Context, field graphql.CollectedField, obj *model.RunnerManager) (ret graphql.Marshaler) {
@@ -13661,7 +14962,7 @@ func (ec *executionContext) _Bridge(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "tag":
 			out.Values[i] = ec._Bridge_tag(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "coverage":
@@ -13676,7 +14977,7 @@ func (ec *executionContext) _Bridge(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "createdAt":
 			out.Values[i] = ec._Bridge_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "startedAt":
@@ -13934,11 +15235,11 @@ func (ec *executionContext) _Commit(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Commit_stats(ctx, field, obj)
 				})
-		case "status":
+		case "pipelineStatus":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Commit_status(ctx, field, obj)
+					return ec._Commit_pipelineStatus(ctx, field, obj)
 				})
 		case "lastPipeline":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -14198,7 +15499,7 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "tag":
 			out.Values[i] = ec._Job_tag(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "coverage":
@@ -14213,7 +15514,7 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "createdAt":
 			out.Values[i] = ec._Job_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startedAt":
@@ -14919,6 +16220,11 @@ func (ec *executionContext) _Namespace(ctx context.Context, sel ast.SelectionSet
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Namespace")
+		case "id":
+			out.Values[i] = ec._Namespace_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._Namespace_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14956,7 +16262,7 @@ func (ec *executionContext) _Namespace(ctx context.Context, sel ast.SelectionSet
 			}
 		case "webUrl":
 			out.Values[i] = ec._Namespace_webUrl(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -15075,8 +16381,8 @@ func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "name":
-			out.Values[i] = ec._Pipeline_name(ctx, field, obj)
+		case "workflowName":
+			out.Values[i] = ec._Pipeline_workflowName(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -15462,7 +16768,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "namespace":
 			out.Values[i] = ec._Project_namespace(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sshUrlToRepo":
@@ -15749,6 +17055,11 @@ func (ec *executionContext) _Runner(ctx context.Context, sel ast.SelectionSet, o
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Runner")
+		case "id":
+			out.Values[i] = ec._Runner_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._Runner_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15827,6 +17138,11 @@ func (ec *executionContext) _RunnerManager(ctx context.Context, sel ast.Selectio
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RunnerManager")
+		case "id":
+			out.Values[i] = ec._RunnerManager_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "databaseId":
 			out.Values[i] = ec._RunnerManager_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16537,6 +17853,16 @@ func (ec *executionContext) marshalNBridgeEdge2ᚖjobgraphᚋgraphᚋmodelᚐBri
 	return ec._BridgeEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCiStatus2jobgraphᚋgraphᚋmodelᚐCiStatus(ctx context.Context, v any) (model.CiStatus, error) {
+	var res model.CiStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCiStatus2jobgraphᚋgraphᚋmodelᚐCiStatus(ctx context.Context, sel ast.SelectionSet, v model.CiStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCiVariableInput2ᚖjobgraphᚋgraphᚋmodelᚐCiVariableInput(ctx context.Context, v any) (*model.CiVariableInput, error) {
 	res, err := ec.unmarshalInputCiVariableInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -16761,16 +18087,6 @@ func (ec *executionContext) unmarshalNJobRetryInput2jobgraphᚋgraphᚋmodelᚐJ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNJobStatus2jobgraphᚋgraphᚋmodelᚐJobStatus(ctx context.Context, v any) (model.JobStatus, error) {
-	var res model.JobStatus
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNJobStatus2jobgraphᚋgraphᚋmodelᚐJobStatus(ctx context.Context, sel ast.SelectionSet, v model.JobStatus) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) marshalNLogSection2ᚕᚖjobgraphᚋgraphᚋmodelᚐLogSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LogSection) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -16801,6 +18117,14 @@ func (ec *executionContext) marshalNLogText2ᚖjobgraphᚋgraphᚋmodelᚐLogTex
 		return graphql.Null
 	}
 	return ec._LogText(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNamespace2ᚖjobgraphᚋgraphᚋmodelᚐNamespace(ctx context.Context, sel ast.SelectionSet, v *model.Namespace) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Namespace!")
+		return graphql.Null
+	}
+	return ec._Namespace(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕjobgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -16885,16 +18209,6 @@ func (ec *executionContext) marshalNPipelineEdge2ᚖjobgraphᚋgraphᚋmodelᚐP
 func (ec *executionContext) unmarshalNPipelineRetryInput2jobgraphᚋgraphᚋmodelᚐPipelineRetryInput(ctx context.Context, v any) (model.PipelineRetryInput, error) {
 	res, err := ec.unmarshalInputPipelineRetryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNPipelineStatus2jobgraphᚋgraphᚋmodelᚐPipelineStatus(ctx context.Context, v any) (model.PipelineStatus, error) {
-	var res model.PipelineStatus
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNPipelineStatus2jobgraphᚋgraphᚋmodelᚐPipelineStatus(ctx context.Context, sel ast.SelectionSet, v model.PipelineStatus) graphql.Marshaler {
-	return v
 }
 
 func (ec *executionContext) marshalNProject2ᚕᚖjobgraphᚋgraphᚋmodelᚐProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Project) graphql.Marshaler {
@@ -16994,20 +18308,6 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
-}
-
-func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalTime(v)
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
-	}
-	return res
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -17189,6 +18489,58 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCiStatus2ᚕjobgraphᚋgraphᚋmodelᚐCiStatusᚄ(ctx context.Context, v any) ([]model.CiStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CiStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCiStatus2jobgraphᚋgraphᚋmodelᚐCiStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCiStatus2ᚕjobgraphᚋgraphᚋmodelᚐCiStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CiStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCiStatus2jobgraphᚋgraphᚋmodelᚐCiStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCiStatus2ᚖjobgraphᚋgraphᚋmodelᚐCiStatus(ctx context.Context, v any) (*model.CiStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CiStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCiStatus2ᚖjobgraphᚋgraphᚋmodelᚐCiStatus(ctx context.Context, sel ast.SelectionSet, v *model.CiStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOCiVariableInput2ᚕᚖjobgraphᚋgraphᚋmodelᚐCiVariableInputᚄ(ctx context.Context, v any) ([]*model.CiVariableInput, error) {
 	if v == nil {
 		return nil, nil
@@ -17334,49 +18686,6 @@ func (ec *executionContext) marshalOJobRetryPayload2ᚖjobgraphᚋgraphᚋmodel�
 	return ec._JobRetryPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOJobStatus2ᚕjobgraphᚋgraphᚋmodelᚐJobStatusᚄ(ctx context.Context, v any) ([]model.JobStatus, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]model.JobStatus, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNJobStatus2jobgraphᚋgraphᚋmodelᚐJobStatus(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalOJobStatus2ᚕjobgraphᚋgraphᚋmodelᚐJobStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.JobStatus) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNJobStatus2jobgraphᚋgraphᚋmodelᚐJobStatus(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalONamespace2ᚖjobgraphᚋgraphᚋmodelᚐNamespace(ctx context.Context, sel ast.SelectionSet, v *model.Namespace) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Namespace(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalONode2jobgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -17403,22 +18712,6 @@ func (ec *executionContext) marshalOPipelineRetryPayload2ᚖjobgraphᚋgraphᚋm
 		return graphql.Null
 	}
 	return ec._PipelineRetryPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalOPipelineStatus2ᚖjobgraphᚋgraphᚋmodelᚐPipelineStatus(ctx context.Context, v any) (*model.PipelineStatus, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(model.PipelineStatus)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOPipelineStatus2ᚖjobgraphᚋgraphᚋmodelᚐPipelineStatus(ctx context.Context, sel ast.SelectionSet, v *model.PipelineStatus) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
 }
 
 func (ec *executionContext) marshalOProject2ᚖjobgraphᚋgraphᚋmodelᚐProject(ctx context.Context, sel ast.SelectionSet, v *model.Project) graphql.Marshaler {

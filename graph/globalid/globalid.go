@@ -26,7 +26,18 @@ const (
 	TypePipeline Type = "Pipeline"
 	TypeCommit   Type = "Commit"
 	TypeUser     Type = "User"
+	// Runners, runner managers and namespaces have ids for client caches,
+	// though Query.node does not fetch them.
+	TypeRunner        Type = "Runner"
+	TypeRunnerManager Type = "RunnerManager"
+	TypeNamespace     Type = "Namespace"
 )
+
+// instanceWide are the types GitLab numbers across the instance: their ids
+// need no project.
+var instanceWide = map[Type]bool{
+	TypeProject: true, TypeUser: true, TypeRunner: true, TypeRunnerManager: true, TypeNamespace: true,
+}
 
 // ErrInvalid is wrapped by every decoding error.
 var ErrInvalid = errors.New("invalid global id")
@@ -36,7 +47,7 @@ const maxEncodedLen = 256
 
 var shaPattern = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
 
-// ID is a decoded global id. ProjectID is zero for projects and users; SHA is
+// ID is a decoded global id. ProjectID is zero for the instanceWide types; SHA is
 // set for commits only; PipelineID for bridges only.
 type ID struct {
 	Type       Type
@@ -48,6 +59,9 @@ type ID struct {
 
 func Project(id int64) ID                 { return ID{Type: TypeProject, ObjectID: id} }
 func User(id int64) ID                    { return ID{Type: TypeUser, ObjectID: id} }
+func Runner(id int64) ID                  { return ID{Type: TypeRunner, ObjectID: id} }
+func RunnerManager(id int64) ID           { return ID{Type: TypeRunnerManager, ObjectID: id} }
+func Namespace(id int64) ID               { return ID{Type: TypeNamespace, ObjectID: id} }
 func Job(project, id int64) ID            { return ID{Type: TypeJob, ProjectID: project, ObjectID: id} }
 func Pipeline(project, id int64) ID       { return ID{Type: TypePipeline, ProjectID: project, ObjectID: id} }
 func Commit(project int64, sha string) ID { return ID{Type: TypeCommit, ProjectID: project, SHA: sha} }
@@ -60,7 +74,7 @@ func Bridge(project, pipeline, id int64) ID {
 func (id ID) String() string {
 	raw := make([]byte, 0, 64)
 	raw = append(raw, id.Type...)
-	if id.Type != TypeProject && id.Type != TypeUser {
+	if !instanceWide[id.Type] {
 		raw = strconv.AppendInt(append(raw, ':'), id.ProjectID, 10)
 	}
 	switch id.Type {
@@ -87,9 +101,10 @@ func Parse(s string) (ID, error) {
 	}
 	parts := strings.Split(string(raw), ":")
 	typ := Type(parts[0])
-	want := map[Type]int{
-		TypeProject: 2, TypeUser: 2, TypeJob: 3, TypePipeline: 3, TypeCommit: 3, TypeBridge: 4,
-	}[typ]
+	want := map[Type]int{TypeJob: 3, TypePipeline: 3, TypeCommit: 3, TypeBridge: 4}[typ]
+	if instanceWide[typ] {
+		want = 2
+	}
 	if want == 0 {
 		return ID{}, fmt.Errorf("%w: unknown type", ErrInvalid)
 	}
@@ -108,15 +123,15 @@ func Parse(s string) (ID, error) {
 		nums = append(nums, n)
 	}
 	id := ID{Type: typ}
-	switch typ {
-	case TypeProject, TypeUser:
+	switch {
+	case instanceWide[typ]:
 		id.ObjectID = nums[0]
-	case TypeCommit:
+	case typ == TypeCommit:
 		if !shaPattern.MatchString(parts[2]) {
 			return ID{}, fmt.Errorf("%w: malformed Commit id", ErrInvalid)
 		}
 		id.ProjectID, id.SHA = nums[0], parts[2]
-	case TypeBridge:
+	case typ == TypeBridge:
 		id.ProjectID, id.PipelineID, id.ObjectID = nums[0], nums[1], nums[2]
 	default:
 		id.ProjectID, id.ObjectID = nums[0], nums[1]

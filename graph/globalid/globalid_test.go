@@ -10,6 +10,7 @@ func TestRoundTrip(t *testing.T) {
 	ids := []ID{
 		Project(7), User(1), Job(3, 9_000_000_001), Pipeline(3, 44),
 		Commit(3, "0ff3ae198f8601a285adcf5c0fff204ee6fba5fd"), Bridge(3, 44, 91),
+		Runner(12), RunnerManager(5), Namespace(9),
 	}
 	for _, want := range ids {
 		got, err := Parse(want.String())
@@ -32,6 +33,9 @@ func TestTextForm(t *testing.T) {
 		Pipeline(3, 44):       "Pipeline:3:44",
 		Commit(3, "0ff3ae1"):  "Commit:3:0ff3ae1",
 		Bridge(3, 44, 91):     "Bridge:3:44:91",
+		Runner(12):            "Runner:12",
+		RunnerManager(5):      "RunnerManager:5",
+		Namespace(9):          "Namespace:9",
 	}
 	for id, text := range want {
 		if got := id.String(); got != base64.RawURLEncoding.EncodeToString([]byte(text)) {
@@ -45,7 +49,7 @@ func TestParseRejects(t *testing.T) {
 	cases := map[string]string{
 		"empty":          "",
 		"not base64":     "!!!",
-		"unknown type":   enc("Runner:1"),
+		"unknown type":   enc("Group:1"),
 		"too few parts":  enc("Job:1"),
 		"too many parts": enc("Project:1:2"),
 		"zero id":        enc("Job:1:0"),

@@ -8,8 +8,8 @@ package model
 // Cancelable reports whether the job can be canceled now.
 func (j *Job) Cancelable() bool {
 	switch j.RawStatus {
-	case JobStatusCreated, JobStatusWaitingForResource, JobStatusPreparing, JobStatusWaitingForCallback,
-		JobStatusPending, JobStatusRunning, JobStatusScheduled:
+	case CiStatusCreated, CiStatusWaitingForResource, CiStatusPreparing, CiStatusWaitingForCallback,
+		CiStatusPending, CiStatusRunning, CiStatusScheduled:
 		return true
 	}
 	return false
@@ -21,7 +21,7 @@ func (j *Job) Retryable() bool {
 		return false
 	}
 	switch j.RawStatus {
-	case JobStatusSuccess, JobStatusFailed, JobStatusCanceled:
+	case CiStatusSuccess, CiStatusFailed, CiStatusCanceled:
 		return true
 	}
 	return false
@@ -29,7 +29,7 @@ func (j *Job) Retryable() bool {
 
 // Playable reports whether the job waits for a person to start it.
 func (j *Job) Playable() bool {
-	return !j.Archived && (j.RawStatus == JobStatusManual || j.RawStatus == JobStatusScheduled)
+	return !j.Archived && (j.RawStatus == CiStatusManual || j.RawStatus == CiStatusScheduled)
 }
 
 // Erasable reports whether the job is finished and not erased yet.
@@ -38,7 +38,7 @@ func (j *Job) Erasable() bool {
 		return false
 	}
 	switch j.RawStatus {
-	case JobStatusSuccess, JobStatusFailed, JobStatusCanceled, JobStatusSkipped:
+	case CiStatusSuccess, CiStatusFailed, CiStatusCanceled, CiStatusSkipped:
 		return true
 	}
 	return false

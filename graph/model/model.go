@@ -58,6 +58,20 @@ func (p *Project) IsNode()       {}
 func (p *Project) ID() string    { return globalid.Project(p.DatabaseID).String() }
 func (p *Project) GetID() string { return p.ID() }
 
+// Namespace is a project's namespace as GitLab embeds it in the project.
+type Namespace struct {
+	DatabaseID int
+	Name       string
+	Path       string
+	Kind       string
+	FullPath   string
+	ParentID   *int
+	AvatarURL  *string
+	WebURL     string
+}
+
+func (n *Namespace) ID() string { return globalid.Namespace(int64(n.DatabaseID)).String() }
+
 // CommonJobFields are what GitLab's job and bridge entities share (both are
 // CommitStatus records).
 type CommonJobFields struct {
@@ -65,12 +79,12 @@ type CommonJobFields struct {
 	ProjectID      int64
 	Name           string
 	Stage          string
-	RawStatus      JobStatus
+	RawStatus      CiStatus
 	Ref            string
 	Tag            bool
 	Coverage       *float64
 	AllowFailure   bool
-	CreatedAt      time.Time
+	CreatedAt      *time.Time
 	StartedAt      *time.Time
 	FinishedAt     *time.Time
 	ErasedAt       *time.Time
@@ -84,7 +98,7 @@ type CommonJobFields struct {
 }
 
 // Status is the job's status, checked against the schema's enum.
-func (c *CommonJobFields) Status() (JobStatus, error) { return checked(c.RawStatus) }
+func (c *CommonJobFields) Status() (CiStatus, error) { return checked(c.RawStatus) }
 
 // Job is a CI job as GitLab's job entity describes it.
 type Job struct {
@@ -104,6 +118,38 @@ func (j *Job) IsNode()       {}
 func (j *Job) ID() string    { return globalid.Job(j.ProjectID, j.DatabaseID).String() }
 func (j *Job) GetID() string { return j.ID() }
 
+// Runner is the runner GitLab embeds in a job.
+type Runner struct {
+	DatabaseID  int
+	Description *string
+	IPAddress   *string
+	Name        *string
+	RunnerType  *string
+	IsShared    bool
+	Active      bool
+	Paused      bool
+	Online      *bool
+	Status      *string
+}
+
+func (r *Runner) ID() string { return globalid.Runner(int64(r.DatabaseID)).String() }
+
+// RunnerManager is the runner process GitLab embeds in a job.
+type RunnerManager struct {
+	DatabaseID   int
+	SystemID     *string
+	Version      *string
+	Revision     *string
+	Platform     *string
+	Architecture *string
+	CreatedAt    *time.Time
+	ContactedAt  *time.Time
+	IPAddress    *string
+	Status       *string
+}
+
+func (m *RunnerManager) ID() string { return globalid.RunnerManager(int64(m.DatabaseID)).String() }
+
 // Bridge is a trigger job.
 type Bridge struct {
 	CommonJobFields
@@ -121,18 +167,18 @@ func (b *Bridge) GetID() string { return b.ID() }
 // pipeline entity). Detail is set when the full entity is at hand; resolvers of
 // the other fields load it on demand.
 type Pipeline struct {
-	DatabaseID int64
-	Iid        int64
-	ProjectID  int64
-	Sha        string
-	Ref        string
-	RawStatus  PipelineStatus
-	Source     *string
-	Name       *string
-	CreatedAt  *time.Time
-	UpdatedAt  *time.Time
-	WebURL     string
-	Detail     *PipelineDetail
+	DatabaseID   int64
+	Iid          int64
+	ProjectID    int64
+	Sha          string
+	Ref          string
+	RawStatus    CiStatus
+	Source       *string
+	WorkflowName *string
+	CreatedAt    *time.Time
+	UpdatedAt    *time.Time
+	WebURL       string
+	Detail       *PipelineDetail
 }
 
 func (p *Pipeline) IsNode()       {}
@@ -182,9 +228,20 @@ func (c *Commit) GetID() string { return c.ID() }
 
 // CommitDetail is what only the single-commit endpoint returns.
 type CommitDetail struct {
-	Stats        *CommitStats
-	Status       *string
+	Stats     *CommitStats
+	RawStatus *CiStatus
+	// LastPipeline is the commit's latest pipeline.
 	LastPipeline *Pipeline
+}
+
+// PipelineStatus is the commit's combined status, checked against the
+// schema's enum; nil when no pipeline ran for the commit.
+func (d *CommitDetail) PipelineStatus() (*CiStatus, error) {
+	if d.RawStatus == nil {
+		return nil, nil
+	}
+	s, err := checked(*d.RawStatus)
+	return &s, err
 }
 
 // User is a GitLab user as embedded in jobs and returned by the users API.
@@ -227,7 +284,7 @@ func (u *User) GetID() string { return u.ID() }
 var ErrUnknownStatus = errors.New("GitLab sent a status this API does not know")
 
 // Status is the pipeline's status, checked against the schema's enum.
-func (p *Pipeline) Status() (PipelineStatus, error) { return checked(p.RawStatus) }
+func (p *Pipeline) Status() (CiStatus, error) { return checked(p.RawStatus) }
 
 func checked[S interface{ IsValid() bool }](s S) (S, error) {
 	if !s.IsValid() {

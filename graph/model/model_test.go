@@ -3,11 +3,12 @@ package model
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestStatusIsCheckedAgainstTheSchema(t *testing.T) {
-	j := &Job{CommonJobFields: CommonJobFields{RawStatus: JobStatusWaitingForCallback}}
-	if s, err := j.Status(); err != nil || s != JobStatusWaitingForCallback {
+	j := &Job{CommonJobFields: CommonJobFields{RawStatus: CiStatusWaitingForCallback}}
+	if s, err := j.Status(); err != nil || s != CiStatusWaitingForCallback {
 		t.Fatalf("Status() = %v, %v", s, err)
 	}
 	j.RawStatus = "WAITING_FOR_GODOT"
@@ -22,24 +23,24 @@ func TestStatusIsCheckedAgainstTheSchema(t *testing.T) {
 
 func TestActionFlags(t *testing.T) {
 	cases := []struct {
-		status                                    JobStatus
+		status                                    CiStatus
 		archived, erased                          bool
 		cancelable, retryable, playable, erasable bool
 	}{
-		{JobStatusRunning, false, false, true, false, false, false},
-		{JobStatusWaitingForCallback, false, false, true, false, false, false},
-		{JobStatusFailed, false, false, false, true, false, true},
-		{JobStatusFailed, true, false, false, false, false, true},
-		{JobStatusSuccess, false, true, false, true, false, false},
-		{JobStatusManual, false, false, false, false, true, false},
-		{JobStatusScheduled, false, false, true, false, true, false},
-		{JobStatusCanceling, false, false, false, false, false, false},
-		{JobStatusSkipped, false, false, false, false, false, true},
+		{CiStatusRunning, false, false, true, false, false, false},
+		{CiStatusWaitingForCallback, false, false, true, false, false, false},
+		{CiStatusFailed, false, false, false, true, false, true},
+		{CiStatusFailed, true, false, false, false, false, true},
+		{CiStatusSuccess, false, true, false, true, false, false},
+		{CiStatusManual, false, false, false, false, true, false},
+		{CiStatusScheduled, false, false, true, false, true, false},
+		{CiStatusCanceling, false, false, false, false, false, false},
+		{CiStatusSkipped, false, false, false, false, false, true},
 	}
 	for _, c := range cases {
 		j := &Job{CommonJobFields: CommonJobFields{RawStatus: c.status}, Archived: c.archived}
 		if c.erased {
-			j.ErasedAt = new(j.CreatedAt)
+			j.ErasedAt = new(time.Time{})
 		}
 		got := [4]bool{j.Cancelable(), j.Retryable(), j.Playable(), j.Erasable()}
 		want := [4]bool{c.cancelable, c.retryable, c.playable, c.erasable}

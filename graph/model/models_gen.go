@@ -10,16 +10,25 @@ import (
 	"time"
 )
 
+// A job's artifacts archive: a value of its job with no `id`.
 type ArtifactsFile struct {
+	// The archive's file name.
 	Filename string `json:"filename"`
-	Size     *int   `json:"size,omitempty"`
+	// The archive's size in bytes; null when GitLab does not say.
+	Size *int `json:"size,omitempty"`
 }
 
+// A page of bridges (a Relay connection).
 type BridgeConnection struct {
-	Edges      []*BridgeEdge `json:"edges"`
-	Nodes      []*Bridge     `json:"nodes"`
-	PageInfo   *PageInfo     `json:"pageInfo"`
-	TotalCount *int          `json:"totalCount,omitempty"`
+	// The page's bridges with their cursors.
+	Edges []*BridgeEdge `json:"edges"`
+	// The page's bridges, for a client that needs no cursors.
+	Nodes []*Bridge `json:"nodes"`
+	// Where the page lies in the list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many bridges the list holds; null when GitLab does not report a total (over
+	// 10,000 records).
+	TotalCount *int `json:"totalCount,omitempty"`
 }
 
 // A CI/CD variable for one run of a job.
@@ -30,38 +39,64 @@ type CiVariableInput struct {
 	Value string `json:"value"`
 }
 
+// How many lines a commit changed: a value of its commit with no `id`.
 type CommitStats struct {
+	// Lines added.
 	Additions int `json:"additions"`
+	// Lines removed.
 	Deletions int `json:"deletions"`
-	Total     int `json:"total"`
+	// Lines added and removed.
+	Total int `json:"total"`
 }
 
+// A Git trailer of a commit message (`Signed-off-by: …`): a value with no `id`.
 type CommitTrailer struct {
-	Key   string `json:"key"`
+	// The trailer's key.
+	Key string `json:"key"`
+	// The trailer's value.
 	Value string `json:"value"`
 }
 
+// A Git trailer key with every value it has in a commit message: a value with no `id`.
 type CommitTrailerValues struct {
-	Key    string   `json:"key"`
+	// The trailer's key.
+	Key string `json:"key"`
+	// The key's values, in the message's order.
 	Values []string `json:"values"`
 }
 
+// How GitLab's UI renders a pipeline's status: a value of its pipeline with no `id`.
+// Every text is null when GitLab sends it empty.
 type DetailedStatus struct {
-	Icon         *string             `json:"icon,omitempty"`
-	Text         *string             `json:"text,omitempty"`
-	Label        *string             `json:"label,omitempty"`
-	Group        *string             `json:"group,omitempty"`
-	Tooltip      *string             `json:"tooltip,omitempty"`
-	HasDetails   bool                `json:"hasDetails"`
-	DetailsPath  *string             `json:"detailsPath,omitempty"`
+	// The icon's name (`status_success`, …).
+	Icon *string `json:"icon,omitempty"`
+	// The short text (`Passed`).
+	Text *string `json:"text,omitempty"`
+	// The label (`passed`).
+	Label *string `json:"label,omitempty"`
+	// The status group (`success`, `failed`, …).
+	Group *string `json:"group,omitempty"`
+	// The tooltip text.
+	Tooltip *string `json:"tooltip,omitempty"`
+	// The status links to a page with details.
+	HasDetails bool `json:"hasDetails"`
+	// The path of that page.
+	DetailsPath *string `json:"detailsPath,omitempty"`
+	// The picture shown for the status; null when there is none.
 	Illustration *StatusIllustration `json:"illustration,omitempty"`
-	Favicon      *string             `json:"favicon,omitempty"`
+	// The favicon's path for the status.
+	Favicon *string `json:"favicon,omitempty"`
 }
 
+// One artifact of a job (an archive, a report, the log): a value of its job with no `id`.
 type JobArtifact struct {
-	FileType   string  `json:"fileType"`
-	Size       *int    `json:"size,omitempty"`
-	Filename   string  `json:"filename"`
+	// The artifact's kind (`archive`, `metadata`, `trace`, `junit`, …).
+	FileType string `json:"fileType"`
+	// The artifact's size in bytes; null when GitLab does not say.
+	Size *int `json:"size,omitempty"`
+	// The artifact's file name.
+	Filename string `json:"filename"`
+	// The file's format (`zip`, `gzip`, `raw`); null when GitLab does not say.
 	FileFormat *string `json:"fileFormat,omitempty"`
 }
 
@@ -75,21 +110,27 @@ type JobCancelInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
-// Result of `jobCancel`.
+// Result of `jobCancel`. A value with no `id`: its `job` is what caches key.
 type JobCancelPayload struct {
-	// The job as GitLab answers it: `CANCELING` while its runner stops it, or `CANCELED`; as it now is when GitLab refused.
+	// The job as GitLab answers it: `CANCELING` while its runner stops it, or `CANCELED`; as
+	// it now is when GitLab refused. Null when reading it again after a refusal failed.
 	Job *Job `json:"job,omitempty"`
 	// Why GitLab refused the action, in its words; empty when it acted.
 	Errors []string `json:"errors"`
-	// The input's `clientMutationId`.
+	// The input's `clientMutationId`; null when the input had none.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
+// A page of jobs (a Relay connection).
 type JobConnection struct {
-	Edges    []*JobEdge `json:"edges"`
-	Nodes    []*Job     `json:"nodes"`
-	PageInfo *PageInfo  `json:"pageInfo"`
-	// Null when GitLab does not report a total (project job lists never do).
+	// The page's jobs with their cursors.
+	Edges []*JobEdge `json:"edges"`
+	// The page's jobs, for a client that needs no cursors.
+	Nodes []*Job `json:"nodes"`
+	// Where the page lies in the list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many jobs the list holds; null when GitLab does not report a total (project job
+	// lists never do).
 	TotalCount *int `json:"totalCount,omitempty"`
 }
 
@@ -101,13 +142,14 @@ type JobEraseInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
-// Result of `jobErase`.
+// Result of `jobErase`. A value with no `id`: its `job` is what caches key.
 type JobErasePayload struct {
-	// The erased job; as it now is when GitLab refused.
+	// The erased job; as it now is when GitLab refused. Null when reading it again after a
+	// refusal failed.
 	Job *Job `json:"job,omitempty"`
 	// Why GitLab refused the action, in its words; empty when it acted.
 	Errors []string `json:"errors"`
-	// The input's `clientMutationId`.
+	// The input's `clientMutationId`; null when the input had none.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -121,13 +163,14 @@ type JobPlayInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
-// Result of `jobPlay`.
+// Result of `jobPlay`. A value with no `id`: its `job` is what caches key.
 type JobPlayPayload struct {
-	// The job played, as GitLab answers it; as it now is when GitLab refused.
+	// The job played, as GitLab answers it; as it now is when GitLab refused. Null when
+	// reading it again after a refusal failed.
 	Job *Job `json:"job,omitempty"`
 	// Why GitLab refused the action, in its words; empty when it acted.
 	Errors []string `json:"errors"`
-	// The input's `clientMutationId`.
+	// The input's `clientMutationId`; null when the input had none.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -139,23 +182,27 @@ type JobRetryInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
-// Result of `jobRetry`.
+// Result of `jobRetry`. A value with no `id`: its `job` is what caches key.
 type JobRetryPayload struct {
-	// The new job; the job as it now is when GitLab refused.
+	// The new job; the job as it now is when GitLab refused. Null when reading it again
+	// after a refusal failed.
 	Job *Job `json:"job,omitempty"`
 	// Why GitLab refused the action, in its words; empty when it acted.
 	Errors []string `json:"errors"`
-	// The input's `clientMutationId`.
+	// The input's `clientMutationId`; null when the input had none.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
-// A collapsible section of a job log (GitLab Runner's `section_start`/`section_end` markers).
+// A collapsible section of a job log (GitLab Runner's `section_start`/`section_end`
+// markers): a value with no `id`.
 type LogSection struct {
 	// The section's name, as the runner wrote it (`step_script`, `get_sources`, …).
 	Name string `json:"name"`
-	// The text shown on the section's first line, without ANSI codes.
+	// The text shown on the section's first line, without ANSI codes; null when the line
+	// shows none.
 	Header *string `json:"header,omitempty"`
-	// When the section started, by the runner's clock.
+	// When the section started, by the runner's clock; null when the marker carries no
+	// readable time.
 	StartedAt *time.Time `json:"startedAt,omitempty"`
 	// Seconds from the section's start to its end; null while it has not ended.
 	DurationSeconds *float64 `json:"durationSeconds,omitempty"`
@@ -167,13 +214,14 @@ type LogSection struct {
 	Collapsed bool `json:"collapsed"`
 }
 
-// A window of a job log.
+// A window of a job log: a value with no `id`.
 type LogText struct {
 	// The window as GitLab Runner wrote it, ANSI codes included.
 	Text string `json:"text"`
 	// The window without ANSI codes and section markers.
 	PlainText string `json:"plainText"`
-	// The window as HTML, colours and styles as `<span class="term-…">` (GitLab's CSS classes), escaped; newlines are kept, for a `<pre>`.
+	// The window as HTML, colours and styles as `<span class="term-…">` (GitLab's CSS
+	// classes), escaped; newlines are kept, for a `<pre>`.
 	HTML string `json:"html"`
 	// Offset of the window's first byte in the whole log.
 	FromByte int `json:"fromByte"`
@@ -193,25 +241,17 @@ type LogText struct {
 type Mutation struct {
 }
 
-type Namespace struct {
-	DatabaseID int    `json:"databaseId"`
-	Name       string `json:"name"`
-	Path       string `json:"path"`
-	// `user` or `group`.
-	Kind     string `json:"kind"`
-	FullPath string `json:"fullPath"`
-	// The parent group's id; null for a top-level namespace.
-	ParentID  *int    `json:"parentId,omitempty"`
-	AvatarURL *string `json:"avatarUrl,omitempty"`
-	WebURL    *string `json:"webUrl,omitempty"`
-}
-
-// Relay page information.
+// Where a page of a connection lies in its list (Relay's PageInfo): a value with no `id`.
 type PageInfo struct {
-	HasNextPage     bool    `json:"hasNextPage"`
-	HasPreviousPage bool    `json:"hasPreviousPage"`
-	StartCursor     *string `json:"startCursor,omitempty"`
-	EndCursor       *string `json:"endCursor,omitempty"`
+	// More items follow the page's last one.
+	HasNextPage bool `json:"hasNextPage"`
+	// Items precede the page's first one. True after a cursor, as in GitLab's GraphQL API.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the page's first item; null for an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The cursor of the page's last item, to pass as `after` for the next page; null for an
+	// empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 // Input of `pipelineCancel`.
@@ -222,21 +262,26 @@ type PipelineCancelInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
-// Result of `pipelineCancel`.
+// Result of `pipelineCancel`. A value with no `id`: its `pipeline` is what caches key.
 type PipelineCancelPayload struct {
-	// The pipeline after the cancel.
+	// The pipeline after the cancel. Null when reading it again after a refusal failed.
 	Pipeline *Pipeline `json:"pipeline,omitempty"`
 	// Why GitLab refused the action, in its words; empty when it acted.
 	Errors []string `json:"errors"`
-	// The input's `clientMutationId`.
+	// The input's `clientMutationId`; null when the input had none.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
+// A page of pipelines (a Relay connection).
 type PipelineConnection struct {
-	Edges    []*PipelineEdge `json:"edges"`
-	Nodes    []*Pipeline     `json:"nodes"`
-	PageInfo *PageInfo       `json:"pageInfo"`
-	// Null when GitLab does not report a total (over 10,000 records).
+	// The page's pipelines with their cursors.
+	Edges []*PipelineEdge `json:"edges"`
+	// The page's pipelines, for a client that needs no cursors.
+	Nodes []*Pipeline `json:"nodes"`
+	// Where the page lies in the list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many pipelines the list holds; null when GitLab does not report a total (over
+	// 10,000 records).
 	TotalCount *int `json:"totalCount,omitempty"`
 }
 
@@ -248,127 +293,125 @@ type PipelineRetryInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
-// Result of `pipelineRetry`.
+// Result of `pipelineRetry`. A value with no `id`: its `pipeline` is what caches key.
 type PipelineRetryPayload struct {
-	// The pipeline after the retry.
+	// The pipeline after the retry. Null when reading it again after a refusal failed.
 	Pipeline *Pipeline `json:"pipeline,omitempty"`
 	// Why GitLab refused the action, in its words; empty when it acted.
 	Errors []string `json:"errors"`
-	// The input's `clientMutationId`.
+	// The input's `clientMutationId`; null when the input had none.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
+// A page of projects (a Relay connection).
 type ProjectConnection struct {
-	Edges    []*ProjectEdge `json:"edges"`
-	Nodes    []*Project     `json:"nodes"`
-	PageInfo *PageInfo      `json:"pageInfo"`
-	// Null when GitLab does not report a total (over 10,000 records).
+	// The page's projects with their cursors.
+	Edges []*ProjectEdge `json:"edges"`
+	// The page's projects, for a client that needs no cursors.
+	Nodes []*Project `json:"nodes"`
+	// Where the page lies in the list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many projects the list holds; null when GitLab does not report a total (over
+	// 10,000 records).
 	TotalCount *int `json:"totalCount,omitempty"`
 }
 
+// The entry points for reading.
 type Query struct {
 }
 
-type Runner struct {
-	DatabaseID  int     `json:"databaseId"`
-	Description *string `json:"description,omitempty"`
-	IPAddress   *string `json:"ipAddress,omitempty"`
-	Name        *string `json:"name,omitempty"`
-	RunnerType  *string `json:"runnerType,omitempty"`
-	IsShared    bool    `json:"isShared"`
-	Active      bool    `json:"active"`
-	Paused      bool    `json:"paused"`
-	Online      *bool   `json:"online,omitempty"`
-	Status      *string `json:"status,omitempty"`
-}
-
-type RunnerManager struct {
-	DatabaseID   int        `json:"databaseId"`
-	SystemID     *string    `json:"systemId,omitempty"`
-	Version      *string    `json:"version,omitempty"`
-	Revision     *string    `json:"revision,omitempty"`
-	Platform     *string    `json:"platform,omitempty"`
-	Architecture *string    `json:"architecture,omitempty"`
-	CreatedAt    *time.Time `json:"createdAt,omitempty"`
-	ContactedAt  *time.Time `json:"contactedAt,omitempty"`
-	IPAddress    *string    `json:"ipAddress,omitempty"`
-	Status       *string    `json:"status,omitempty"`
-}
-
-// The picture GitLab's UI shows for a status.
+// The picture GitLab's UI shows for a status: a value with no `id`. Every text is null
+// when GitLab sends it empty.
 type StatusIllustration struct {
-	Image   *string `json:"image,omitempty"`
-	Size    *string `json:"size,omitempty"`
-	Title   *string `json:"title,omitempty"`
+	// The picture's path.
+	Image *string `json:"image,omitempty"`
+	// The picture's size class.
+	Size *string `json:"size,omitempty"`
+	// The title shown with it.
+	Title *string `json:"title,omitempty"`
+	// The text shown with it.
 	Content *string `json:"content,omitempty"`
 }
 
-// The statuses of a GitLab CI job (GitLab's CommitStatus states).
-type JobStatus string
+// The status of a CI job, a bridge, a pipeline or a commit's pipelines (GitLab's
+// CommitStatus states, which jobs and pipelines share).
+type CiStatus string
 
 const (
-	JobStatusCreated            JobStatus = "CREATED"
-	JobStatusWaitingForResource JobStatus = "WAITING_FOR_RESOURCE"
-	JobStatusPreparing          JobStatus = "PREPARING"
-	// Waiting for an external service to report back before the job proceeds.
-	JobStatusWaitingForCallback JobStatus = "WAITING_FOR_CALLBACK"
-	JobStatusPending            JobStatus = "PENDING"
-	JobStatusRunning            JobStatus = "RUNNING"
-	JobStatusSuccess            JobStatus = "SUCCESS"
-	JobStatusFailed             JobStatus = "FAILED"
-	JobStatusCanceling          JobStatus = "CANCELING"
-	JobStatusCanceled           JobStatus = "CANCELED"
-	JobStatusSkipped            JobStatus = "SKIPPED"
-	JobStatusManual             JobStatus = "MANUAL"
-	JobStatusScheduled          JobStatus = "SCHEDULED"
+	// Created; not yet processed.
+	CiStatusCreated CiStatus = "CREATED"
+	// Waiting for a resource group to free up.
+	CiStatusWaitingForResource CiStatus = "WAITING_FOR_RESOURCE"
+	// Preparing its environment before it runs.
+	CiStatusPreparing CiStatus = "PREPARING"
+	// Waiting for an external service to report back before it proceeds.
+	CiStatusWaitingForCallback CiStatus = "WAITING_FOR_CALLBACK"
+	// Waiting for a runner.
+	CiStatusPending CiStatus = "PENDING"
+	// Running.
+	CiStatusRunning CiStatus = "RUNNING"
+	// Finished successfully.
+	CiStatusSuccess CiStatus = "SUCCESS"
+	// Finished with a failure.
+	CiStatusFailed CiStatus = "FAILED"
+	// Being canceled: its runner is stopping it.
+	CiStatusCanceling CiStatus = "CANCELING"
+	// Canceled.
+	CiStatusCanceled CiStatus = "CANCELED"
+	// Skipped, as an earlier stage failed or a rule said so.
+	CiStatusSkipped CiStatus = "SKIPPED"
+	// Waiting for someone to start it.
+	CiStatusManual CiStatus = "MANUAL"
+	// Waiting for its scheduled time.
+	CiStatusScheduled CiStatus = "SCHEDULED"
 )
 
-var AllJobStatus = []JobStatus{
-	JobStatusCreated,
-	JobStatusWaitingForResource,
-	JobStatusPreparing,
-	JobStatusWaitingForCallback,
-	JobStatusPending,
-	JobStatusRunning,
-	JobStatusSuccess,
-	JobStatusFailed,
-	JobStatusCanceling,
-	JobStatusCanceled,
-	JobStatusSkipped,
-	JobStatusManual,
-	JobStatusScheduled,
+var AllCiStatus = []CiStatus{
+	CiStatusCreated,
+	CiStatusWaitingForResource,
+	CiStatusPreparing,
+	CiStatusWaitingForCallback,
+	CiStatusPending,
+	CiStatusRunning,
+	CiStatusSuccess,
+	CiStatusFailed,
+	CiStatusCanceling,
+	CiStatusCanceled,
+	CiStatusSkipped,
+	CiStatusManual,
+	CiStatusScheduled,
 }
 
-func (e JobStatus) IsValid() bool {
+func (e CiStatus) IsValid() bool {
 	switch e {
-	case JobStatusCreated, JobStatusWaitingForResource, JobStatusPreparing, JobStatusWaitingForCallback, JobStatusPending, JobStatusRunning, JobStatusSuccess, JobStatusFailed, JobStatusCanceling, JobStatusCanceled, JobStatusSkipped, JobStatusManual, JobStatusScheduled:
+	case CiStatusCreated, CiStatusWaitingForResource, CiStatusPreparing, CiStatusWaitingForCallback, CiStatusPending, CiStatusRunning, CiStatusSuccess, CiStatusFailed, CiStatusCanceling, CiStatusCanceled, CiStatusSkipped, CiStatusManual, CiStatusScheduled:
 		return true
 	}
 	return false
 }
 
-func (e JobStatus) String() string {
+func (e CiStatus) String() string {
 	return string(e)
 }
 
-func (e *JobStatus) UnmarshalGQL(v any) error {
+func (e *CiStatus) UnmarshalGQL(v any) error {
 	str, ok := v.(string)
 	if !ok {
 		return fmt.Errorf("enums must be strings")
 	}
 
-	*e = JobStatus(str)
+	*e = CiStatus(str)
 	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid JobStatus", str)
+		return fmt.Errorf("%s is not a valid CiStatus", str)
 	}
 	return nil
 }
 
-func (e JobStatus) MarshalGQL(w io.Writer) {
+func (e CiStatus) MarshalGQL(w io.Writer) {
 	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
 }
 
-func (e *JobStatus) UnmarshalJSON(b []byte) error {
+func (e *CiStatus) UnmarshalJSON(b []byte) error {
 	s, err := strconv.Unquote(string(b))
 	if err != nil {
 		return err
@@ -376,96 +419,22 @@ func (e *JobStatus) UnmarshalJSON(b []byte) error {
 	return e.UnmarshalGQL(s)
 }
 
-func (e JobStatus) MarshalJSON() ([]byte, error) {
+func (e CiStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
 }
 
-// The statuses of a GitLab CI pipeline.
-type PipelineStatus string
-
-const (
-	PipelineStatusCreated            PipelineStatus = "CREATED"
-	PipelineStatusWaitingForResource PipelineStatus = "WAITING_FOR_RESOURCE"
-	PipelineStatusPreparing          PipelineStatus = "PREPARING"
-	PipelineStatusWaitingForCallback PipelineStatus = "WAITING_FOR_CALLBACK"
-	PipelineStatusPending            PipelineStatus = "PENDING"
-	PipelineStatusRunning            PipelineStatus = "RUNNING"
-	PipelineStatusSuccess            PipelineStatus = "SUCCESS"
-	PipelineStatusFailed             PipelineStatus = "FAILED"
-	PipelineStatusCanceling          PipelineStatus = "CANCELING"
-	PipelineStatusCanceled           PipelineStatus = "CANCELED"
-	PipelineStatusSkipped            PipelineStatus = "SKIPPED"
-	PipelineStatusManual             PipelineStatus = "MANUAL"
-	PipelineStatusScheduled          PipelineStatus = "SCHEDULED"
-)
-
-var AllPipelineStatus = []PipelineStatus{
-	PipelineStatusCreated,
-	PipelineStatusWaitingForResource,
-	PipelineStatusPreparing,
-	PipelineStatusWaitingForCallback,
-	PipelineStatusPending,
-	PipelineStatusRunning,
-	PipelineStatusSuccess,
-	PipelineStatusFailed,
-	PipelineStatusCanceling,
-	PipelineStatusCanceled,
-	PipelineStatusSkipped,
-	PipelineStatusManual,
-	PipelineStatusScheduled,
-}
-
-func (e PipelineStatus) IsValid() bool {
-	switch e {
-	case PipelineStatusCreated, PipelineStatusWaitingForResource, PipelineStatusPreparing, PipelineStatusWaitingForCallback, PipelineStatusPending, PipelineStatusRunning, PipelineStatusSuccess, PipelineStatusFailed, PipelineStatusCanceling, PipelineStatusCanceled, PipelineStatusSkipped, PipelineStatusManual, PipelineStatusScheduled:
-		return true
-	}
-	return false
-}
-
-func (e PipelineStatus) String() string {
-	return string(e)
-}
-
-func (e *PipelineStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = PipelineStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid PipelineStatus", str)
-	}
-	return nil
-}
-
-func (e PipelineStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *PipelineStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e PipelineStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
+// Who may see a project.
 type ProjectVisibility string
 
 const (
-	ProjectVisibilityPrivate  ProjectVisibility = "PRIVATE"
+	// Only the project's members.
+	ProjectVisibilityPrivate ProjectVisibility = "PRIVATE"
+	// Every signed-in user.
 	ProjectVisibilityInternal ProjectVisibility = "INTERNAL"
-	ProjectVisibilityPublic   ProjectVisibility = "PUBLIC"
+	// Everyone, signed in or not.
+	ProjectVisibilityPublic ProjectVisibility = "PUBLIC"
 )
 
 var AllProjectVisibility = []ProjectVisibility{
