@@ -166,6 +166,7 @@ func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error)
 	}))
 	mux.Handle("/{$}", ide)
 	mux.Handle(graphiql.AssetsPath, ide)
+	mux.Handle(graphiql.FaviconPath, ide)
 	mux.HandleFunc("GET /schema.graphqls", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write(schemaSDL)
