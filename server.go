@@ -169,6 +169,7 @@ func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error)
 	mux.HandleFunc("GET /schema.graphqls", serveSchema)
 	// relay-compiler, among others, reads a schema only under the .graphql name.
 	mux.HandleFunc("GET /schema.graphql", serveSchema)
+	mux.Handle(graphiql.FaviconPath, ide)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")

@@ -70,6 +70,7 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/schema.graphqls", "", 200, "type Query"},
 		{"GET", "/schema.graphql", "", 200, "type Query"},
 		{"GET", "/", "", 200, "<html"},
+		{"GET", "/favicon.ico", "", 200, "<svg "},
 		{"GET", "/graphql?query=%7B__typename%7D", "", 200, `"Query"`},
 		{"POST", "/graphql", `{"query":"{__typename}"}`, 200, `"Query"`},
 		{"POST", "/graphql", `{"query":` + strings.Repeat(" ", 2<<20) + `"{__typename}"}`, 413, ""},

@@ -12,17 +12,38 @@ import (
 )
 
 // AssetsPath is the path prefix under which the handler serves its assets.
-// A caller mounts the handler at "/" (the page) and at AssetsPath.
+// A caller mounts the handler at "/" (the page), at AssetsPath and at
+// FaviconPath.
 const AssetsPath = "/graphiql/"
 
-// dist holds the npm-built files (see web/build.sh); static holds jobgraph's
-// own page script, kept apart so rebuilding dist never touches it.
+// FaviconPath is where browsers and other clients look for a site's icon
+// when a page names none; the handler serves jobgraph's icon there too.
+const FaviconPath = "/favicon.ico"
+
+// dist holds the esbuild output (see web/build.sh): GraphiQL's bundle and
+// stylesheet, Monaco's web workers and its icon font. static holds jobgraph's
+// own files, kept apart so rebuilding dist never touches them.
 //
-//go:embed dist/graphiql.min.js dist/graphiql.min.css dist/react.production.min.js dist/react-dom.production.min.js
+//go:embed dist/*.js dist/*.css dist/*.ttf
 var dist embed.FS
 
-//go:embed static/start.js
+//go:embed static/favicon.svg
 var static embed.FS
+
+// Names of the assets the page and the GraphiQL bundle refer to.
+const (
+	bundleName     = "graphiql.js"
+	stylesheetName = "graphiql.css"
+	faviconName    = "favicon.svg"
+)
+
+// workerNames maps the labels Monaco asks workers for to their files;
+// "editor" serves every label without a worker of its own.
+var workerNames = map[string]string{
+	"editor":  "editor.worker.js",
+	"json":    "json.worker.js",
+	"graphql": "graphql.worker.js",
+}
 
 // asset is one embedded file served under a content-addressed URL. Its gzip
 // form is made on first request, so starting the server costs nothing.
@@ -43,6 +64,8 @@ type assetSet struct {
 var contentTypes = map[string]string{
 	".js":  "text/javascript; charset=utf-8",
 	".css": "text/css; charset=utf-8",
+	".ttf": "font/ttf",
+	".svg": "image/svg+xml",
 }
 
 // assets is built once: the embedded files never change while running.

@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// gzipBytes compresses an asset; GraphiQL's bundle shrinks from 3.5 MB to
-// about 0.7 MB, which matters to browsers that reach the server over a network.
+// gzipBytes compresses an asset; GraphiQL's bundle shrinks from 5.3 MB to
+// about 1.5 MB, which matters to browsers that reach the server over a network.
 func gzipBytes(body []byte) ([]byte, error) {
 	var compressed bytes.Buffer
 	writer := gzip.NewWriter(&compressed)

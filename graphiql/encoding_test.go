@@ -37,7 +37,7 @@ func TestAcceptsGzip(t *testing.T) {
 
 func TestAssetsServedGzippedToClientsThatAcceptIt(t *testing.T) {
 	h := Handler(Options{})
-	url := assets.url("graphiql.min.js")
+	url := assets.url(bundleName)
 	plain := get(t, h, http.MethodGet, url, nil)
 	plainBody := readBody(t, plain)
 	zipped := get(t, h, http.MethodGet, url, http.Header{"Accept-Encoding": {"gzip, br"}})
@@ -71,7 +71,7 @@ func TestAssetsServedGzippedToClientsThatAcceptIt(t *testing.T) {
 
 func BenchmarkServeGzippedBundle(b *testing.B) {
 	h := Handler(Options{})
-	url := assets.url("graphiql.min.js")
+	url := assets.url(bundleName)
 	for b.Loop() {
 		req, err := http.NewRequest(http.MethodGet, url, nil)
 		if err != nil {

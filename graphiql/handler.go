@@ -24,18 +24,28 @@ type Options struct {
 	Title string
 }
 
-// contentSecurityPolicy admits this server only. GraphiQL sets inline styles
-// on its elements and its stylesheet embeds fonts and icons as data: URLs;
-// nothing else is relaxed.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; " +
+// contentSecurityPolicy admits this server only: scripts, Monaco's web
+// workers, requests (connect-src 'self' covers ws:// and wss:// to this host,
+// for subscriptions), the stylesheet and the icon font. Two relaxations,
+// both for styles the bundle makes at run time: Monaco writes <style>
+// elements and style attributes as it lays out text and themes, and has no
+// nonce to hand them ('unsafe-inline' for styles, never for scripts);
+// GraphiQL's stylesheet embeds its Roboto and Fira Code fonts as data: URLs.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; worker-src 'self'; " +
 	"style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; " +
 	"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-// Handler serves the GraphiQL page at "/" and its assets under AssetsPath.
-// Any other path is not found. Mount it on both, e.g.
+// faviconMaxAge bounds how long a client keeps the icon served at
+// FaviconPath, whose URL, unlike the assets', does not change with it.
+const faviconMaxAge = "public, max-age=86400"
+
+// Handler serves the GraphiQL page at "/", its assets under AssetsPath and
+// the icon at FaviconPath. Any other path is not found. Mount it on all
+// three, e.g.
 //
 //	mux.Handle("/{$}", h)
 //	mux.Handle(graphiql.AssetsPath, h)
+//	mux.Handle(graphiql.FaviconPath, h)
 func Handler(opts Options) http.Handler {
 	if opts.Endpoint == "" {
 		opts.Endpoint = "/graphql"
@@ -63,8 +73,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	header.Set("X-Content-Type-Options", "nosniff")
 	header.Set("Referrer-Policy", "no-referrer")
 
-	if r.URL.Path == "/" {
+	switch r.URL.Path {
+	case "/":
 		h.servePage(w, r)
+		return
+	case FaviconPath:
+		h.serveAsset(w, r, h.assets.byPath[h.assets.url(faviconName)], faviconMaxAge)
 		return
 	}
 	found, ok := h.assets.byPath[r.URL.Path]
@@ -72,9 +86,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	header.Set("Content-Type", found.contentType)
 	// The URL names the content's digest, so the content behind it never changes.
-	header.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.serveAsset(w, r, found, "public, max-age=31536000, immutable")
+}
+
+func (h *handler) serveAsset(w http.ResponseWriter, r *http.Request, found asset, cacheControl string) {
+	header := w.Header()
+	header.Set("Content-Type", found.contentType)
+	// A web worker is bound by the policy its own script is served with,
+	// not the page's.
+	header.Set("Content-Security-Policy", contentSecurityPolicy)
+	header.Set("Cache-Control", cacheControl)
 	header.Set("Vary", "Accept-Encoding")
 	body, etag := found.body, h.assets.digest
 	if acceptsGzip(r.Header.Get("Accept-Encoding")) {

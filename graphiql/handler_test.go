@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -33,6 +35,7 @@ func readBody(t *testing.T, resp *http.Response) string {
 var (
 	srcOrHref    = regexp.MustCompile(`(?:src|href)="([^"]*)"`)
 	configBlock  = regexp.MustCompile(`(?s)<script type="application/json" id="graphiql-config">(.*?)</script>`)
+	cssURLs      = regexp.MustCompile(`url\("?([^")]*)"?\)`)
 	absoluteURLs = regexp.MustCompile(`(?i)(?:https?:)?//[a-z0-9.-]+`)
 )
 
@@ -58,12 +61,26 @@ func TestPageReferencesOnlyEmbeddedAssets(t *testing.T) {
 		t.Errorf("page names other origins %v; every asset must come from this server", found)
 	}
 
-	refs := srcOrHref.FindAllStringSubmatch(page, -1)
-	if len(refs) != len(assets.byPath) {
-		t.Errorf("page references %d assets, %d are embedded", len(refs), len(assets.byPath))
+	// What the browser fetches: the page's links, the workers the config
+	// names and what the stylesheet refers to. Together they must be the
+	// embedded assets, each served.
+	referenced := map[string]bool{}
+	for _, ref := range srcOrHref.FindAllStringSubmatch(page, -1) {
+		referenced[ref[1]] = true
 	}
-	for _, ref := range refs {
-		url := ref[1]
+	for _, url := range pageConfigOf(t, page).Workers {
+		referenced[url] = true
+	}
+	stylesheet := readBody(t, get(t, h, http.MethodGet, assets.url(stylesheetName), nil))
+	for _, ref := range cssURLs.FindAllStringSubmatch(stylesheet, -1) {
+		if !strings.HasPrefix(ref[1], "data:") {
+			referenced[path.Join(path.Dir(assets.url(stylesheetName)), ref[1])] = true
+		}
+	}
+	if len(referenced) != len(assets.byPath) {
+		t.Errorf("page and stylesheet reference %d assets, %d are embedded: %v", len(referenced), len(assets.byPath), referenced)
+	}
+	for url := range referenced {
 		if !strings.HasPrefix(url, AssetsPath) {
 			t.Errorf("page references %q outside %s", url, AssetsPath)
 			continue
@@ -79,16 +96,60 @@ func TestPageReferencesOnlyEmbeddedAssets(t *testing.T) {
 		if got := resp.Header.Get("Cache-Control"); got != "public, max-age=31536000, immutable" {
 			t.Errorf("GET %s Cache-Control = %q, want a year, immutable", url, got)
 		}
+		if got := resp.Header.Get("Content-Security-Policy"); got != contentSecurityPolicy {
+			t.Errorf("GET %s Content-Security-Policy = %q, want the page's", url, got)
+		}
+	}
+}
+
+// pageConfigOf decodes the page's config block.
+func pageConfigOf(t *testing.T, page string) pageConfig {
+	t.Helper()
+	match := configBlock.FindStringSubmatch(page)
+	if match == nil {
+		t.Fatalf("page has no config block:\n%s", page)
+	}
+	if strings.ContainsAny(match[1], "<>&\u2028\u2029") {
+		t.Errorf("config block holds raw <, >, & or line separators: %s", match[1])
+	}
+	var config pageConfig
+	if err := json.Unmarshal([]byte(match[1]), &config); err != nil {
+		t.Fatalf("config block is not JSON: %v\n%s", err, match[1])
+	}
+	return config
+}
+
+func TestFaviconServed(t *testing.T) {
+	h := Handler(Options{})
+	resp := get(t, h, http.MethodGet, FaviconPath, nil)
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "<svg ") {
+		t.Fatalf("GET %s = %d with %q, want 200 with the SVG icon", FaviconPath, resp.StatusCode, body)
+	}
+	wantHeaders := map[string]string{
+		"Content-Type":           "image/svg+xml",
+		"Cache-Control":          faviconMaxAge,
+		"X-Content-Type-Options": "nosniff",
+	}
+	for name, want := range wantHeaders {
+		if got := resp.Header.Get(name); got != want {
+			t.Errorf("%s header %s = %q, want %q", FaviconPath, name, got, want)
+		}
+	}
+	if linked := readBody(t, get(t, h, http.MethodGet, assets.url(faviconName), nil)); linked != body {
+		t.Errorf("%s and the page's icon link serve different icons", FaviconPath)
 	}
 }
 
 func TestEmbeddedAssetsAreTheBuiltFiles(t *testing.T) {
 	wantPrefixes := map[string]string{
-		"graphiql.min.js":             "/******/ (function() { // webpackBootstrap",
-		"graphiql.min.css":            "",
-		"react.production.min.js":     "/**\n * @license React",
-		"react-dom.production.min.js": "/**\n * @license React",
-		"start.js":                    "// Mounts GraphiQL",
+		bundleName:          "(()=>{",
+		stylesheetName:      ".monaco-editor{",
+		"editor.worker.js":  "(()=>{",
+		"json.worker.js":    "(()=>{",
+		"graphql.worker.js": "(()=>{",
+		"codicon.ttf":       "\x00\x01\x00\x00",
+		faviconName:         "<svg ",
 	}
 	for name, prefix := range wantPrefixes {
 		found, ok := assets.byPath[assets.url(name)]
@@ -104,7 +165,7 @@ func TestEmbeddedAssetsAreTheBuiltFiles(t *testing.T) {
 
 func TestAssetRevalidation(t *testing.T) {
 	h := Handler(Options{})
-	url := assets.url("start.js")
+	url := assets.url(faviconName)
 	first := get(t, h, http.MethodGet, url, nil)
 	etag := first.Header.Get("ETag")
 	if etag == "" {
@@ -126,8 +187,9 @@ func TestUnknownPathsAndMethods(t *testing.T) {
 		{http.MethodPost, "/", http.StatusMethodNotAllowed},
 		{http.MethodGet, "/index.html", http.StatusNotFound},
 		{http.MethodGet, AssetsPath, http.StatusNotFound},
-		{http.MethodGet, AssetsPath + "assets/0000000000000000/start.js", http.StatusNotFound},
-		{http.MethodGet, assets.url("../dist/graphiql.min.js"), http.StatusNotFound},
+		{http.MethodGet, AssetsPath + "assets/0000000000000000/" + bundleName, http.StatusNotFound},
+		{http.MethodGet, assets.url("../dist/" + bundleName), http.StatusNotFound},
+		{http.MethodGet, assets.url("licenses/graphiql.LICENSE"), http.StatusNotFound},
 		{http.MethodGet, assets.url("VERSIONS"), http.StatusNotFound},
 	}
 	for _, tt := range tests {
@@ -158,28 +220,18 @@ func TestPageConfigCannotBreakOutOfThePage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			page := readBody(t, get(t, Handler(tt.opts), http.MethodGet, "/", nil))
-			if n := strings.Count(page, "<script"); n != 5 {
-				t.Errorf("page has %d script elements, want 5 (config and four scripts):\n%s", n, page)
+			if n := strings.Count(page, "<script"); n != 2 {
+				t.Errorf("page has %d script elements, want 2 (config and the bundle):\n%s", n, page)
 			}
-			if n := strings.Count(page, "</script>"); n != 5 {
-				t.Errorf("page closes %d script elements, want 5:\n%s", n, page)
+			if n := strings.Count(page, "</script>"); n != 2 {
+				t.Errorf("page closes %d script elements, want 2:\n%s", n, page)
 			}
-			match := configBlock.FindStringSubmatch(page)
-			if match == nil {
-				t.Fatalf("page has no config block:\n%s", page)
-			}
-			if strings.ContainsAny(match[1], "<>&\u2028\u2029") {
-				t.Errorf("config block holds raw <, >, & or line separators: %s", match[1])
-			}
-			var got pageConfig
-			if err := json.Unmarshal([]byte(match[1]), &got); err != nil {
-				t.Fatalf("config block is not JSON: %v\n%s", err, match[1])
-			}
-			want := pageConfig{Endpoint: tt.opts.Endpoint, DefaultHeaders: tt.opts.DefaultHeaders, DefaultQuery: tt.opts.DefaultQuery}
+			got := pageConfigOf(t, page)
+			want := pageConfig{Endpoint: tt.opts.Endpoint, DefaultHeaders: tt.opts.DefaultHeaders, DefaultQuery: tt.opts.DefaultQuery, Workers: got.Workers}
 			if want.Endpoint == "" {
 				want.Endpoint = "/graphql"
 			}
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("config block decodes to %+v, want %+v", got, want)
 			}
 			if tt.opts.Title != "" && strings.Contains(page, tt.opts.Title) {

@@ -7,11 +7,14 @@ import (
 	"html/template"
 )
 
-// pageConfig is what start.js reads to mount GraphiQL.
+// pageConfig is what the bundle's entry (web/src/main.jsx) reads to mount
+// GraphiQL.
 type pageConfig struct {
 	Endpoint       string `json:"endpoint"`
 	DefaultHeaders string `json:"defaultHeaders"`
 	DefaultQuery   string `json:"defaultQuery"`
+	// Workers maps a Monaco worker label to its content-addressed URL.
+	Workers map[string]string `json:"workers"`
 }
 
 // The configuration travels as a JSON data block rather than inline script so
@@ -22,21 +25,23 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
+<link rel="icon" type="image/svg+xml" href="{{.FaviconURL}}">
 <link rel="stylesheet" href="{{.StylesheetURL}}">
 <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 </head>
 <body>
 <div id="graphiql">Loading GraphiQL…</div>
 <script type="application/json" id="graphiql-config">{{.Config}}</script>
-{{range .ScriptURLs}}<script src="{{.}}"></script>
-{{end}}</body>
+<script src="{{.ScriptURL}}"></script>
+</body>
 </html>
 `))
 
 type pageData struct {
 	Title         string
+	FaviconURL    string
 	StylesheetURL string
-	ScriptURLs    []string
+	ScriptURL     string
 	Config        template.JS
 }
 
@@ -44,10 +49,15 @@ type pageData struct {
 func renderPage(opts Options, set assetSet) ([]byte, error) {
 	// json.Marshal escapes <, > and & as \u003c and so on, and U+2028/U+2029,
 	// so no value can close the data block or open markup inside it.
+	workers := make(map[string]string, len(workerNames))
+	for label, name := range workerNames {
+		workers[label] = set.url(name)
+	}
 	config, err := json.Marshal(pageConfig{
 		Endpoint:       opts.Endpoint,
 		DefaultHeaders: opts.DefaultHeaders,
 		DefaultQuery:   opts.DefaultQuery,
+		Workers:        workers,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encode graphiql page config: %w", err)
@@ -55,14 +65,10 @@ func renderPage(opts Options, set assetSet) ([]byte, error) {
 	var page bytes.Buffer
 	err = pageTemplate.Execute(&page, pageData{
 		Title:         opts.Title,
-		StylesheetURL: set.url("graphiql.min.css"),
-		ScriptURLs: []string{
-			set.url("react.production.min.js"),
-			set.url("react-dom.production.min.js"),
-			set.url("graphiql.min.js"),
-			set.url("start.js"),
-		},
-		Config: template.JS(config),
+		FaviconURL:    set.url(faviconName),
+		StylesheetURL: set.url(stylesheetName),
+		ScriptURL:     set.url(bundleName),
+		Config:        template.JS(config),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("render graphiql page: %w", err)
