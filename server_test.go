@@ -26,7 +26,7 @@ func demoGateway(t *testing.T) (*httptest.Server, *gitlabsim.Sim) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newGatewayHandler(cfg, `{"Authorization": "Bearer `+gitlabsim.TokenMaintainer+`"}`)
+	h, err := newGatewayHandler(t.Context(), cfg, `{"Authorization": "Bearer `+gitlabsim.TokenMaintainer+`"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
