@@ -24,6 +24,7 @@ import (
 
 	"jobgraph/gitlabsim"
 	"jobgraph/graph"
+	"jobgraph/graph/live"
 	"jobgraph/graphiql"
 	"jobgraph/restclient"
 )
@@ -44,6 +45,8 @@ type config struct {
 	maxAliases      int
 	maxCalls        int
 	demoSeed        int64
+	live            live.Config
+	perConnection   int
 }
 
 func main() {
@@ -82,6 +85,9 @@ command line wins):
 	fs.IntVar(&c.maxDepth, "max-depth", graph.DefaultMaxDepth, "deepest field nesting accepted")
 	fs.IntVar(&c.maxAliases, "max-aliases", graph.DefaultMaxAliases, "most aliases one operation may use")
 	fs.IntVar(&c.maxCalls, "max-upstream-calls", graph.DefaultMaxUpstreamCalls, "most GitLab calls one operation may make; fields needing more fail")
+	fs.IntVar(&c.live.MaxSubscriptions, "max-subscriptions", live.DefaultMaxSubscriptions, "most subscriptions served at once")
+	fs.IntVar(&c.perConnection, "max-subscriptions-per-connection", graph.DefaultMaxSubscriptionsPerConnection, "most subscriptions one WebSocket holds")
+	fs.Float64Var(&c.live.PollBudget, "poll-budget", live.DefaultPollBudget, "GitLab requests per second all subscriptions' pollers together may make")
 	fs.Int64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo world when --gitlab-url is empty")
 	if err := applyEnv(fs, "JOBGRAPH_"); err != nil {
 		return config{}, err
@@ -123,7 +129,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "jobgraph: demo token (maintainer, prefilled in GraphiQL's headers): %s\n", gitlabsim.TokenMaintainer)
 	}
 
-	handler, err := newGatewayHandler(cfg, demoHeaders)
+	handler, err := newGatewayHandler(ctx, cfg, demoHeaders)
 	if err != nil {
 		fmt.Fprintln(stderr, "jobgraph:", err)
 		return 2
@@ -137,8 +143,9 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	return serve(ctx, ln, handler, stderr)
 }
 
-// newGatewayHandler wires the HTTP routes of the gateway.
-func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error) {
+// newGatewayHandler wires the HTTP routes of the gateway; subscriptions end
+// when ctx does.
+func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string) (http.Handler, error) {
 	rc := restclient.Config{
 		BaseURL:         cfg.gitlabURL,
 		Timeout:         cfg.upstreamTimeout,
@@ -153,6 +160,9 @@ func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error)
 	if err != nil {
 		return nil, fmt.Errorf("configuring the GitLab client: %w", err)
 	}
+	cfg.live.MaxRetries = cfg.maxRetries
+	hub := live.NewHub(client, cfg.live)
+	context.AfterFunc(ctx, hub.Close)
 	ide := graphiql.Handler(graphiql.Options{
 		Endpoint:       "/graphql",
 		DefaultHeaders: graphiqlHeaders,
@@ -163,6 +173,7 @@ func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error)
 	mux.Handle("/graphql", graph.NewHandler(client, graph.HandlerConfig{
 		MaxComplexity: cfg.maxComplexity, MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases,
 		MaxUpstreamCalls: cfg.maxCalls,
+		Live:             graph.LiveConfig{Hub: hub, MaxSubscriptionsPerConnection: cfg.perConnection},
 	}))
 	mux.Handle("/{$}", ide)
 	mux.Handle(graphiql.AssetsPath, ide)

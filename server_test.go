@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"jobgraph/gitlabsim"
+	"jobgraph/graph/live"
 	"jobgraph/internal/browsertest"
 )
 
@@ -26,7 +27,7 @@ func demoGateway(t *testing.T) (*httptest.Server, *gitlabsim.Sim) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newGatewayHandler(cfg, `{"Authorization": "Bearer `+gitlabsim.TokenMaintainer+`"}`)
+	h, err := newGatewayHandler(t.Context(), cfg, `{"Authorization": "Bearer `+gitlabsim.TokenMaintainer+`"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,19 +136,21 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{listen: "127.0.0.1:8080", upstreamTimeout: 30 * time.Second, maxRetries: 2, maxConns: 64,
-		maxComplexity: 5000, maxDepth: 20, maxAliases: 100, maxCalls: 500, demoSeed: 1}
+		maxComplexity: 5000, maxDepth: 20, maxAliases: 100, maxCalls: 500, demoSeed: 1,
+		live: live.Config{MaxSubscriptions: 10000, PollBudget: 50}, perConnection: 100}
 	if defaults != want {
 		t.Fatalf("defaults %+v, want %+v as the README says", defaults, want)
 	}
 	t.Setenv("JOBGRAPH_LISTEN", "127.0.0.1:9999")
 	t.Setenv("JOBGRAPH_UPSTREAM_TIMEOUT", "5s")
 	t.Setenv("JOBGRAPH_MAX_UPSTREAM_CALLS", "42")
+	t.Setenv("JOBGRAPH_POLL_BUDGET", "5")
 	cfg, err := parseGatewayFlags([]string{"--upstream-timeout", "7s"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.maxCalls != 42 {
-		t.Fatalf("JOBGRAPH_MAX_UPSTREAM_CALLS gave %d", cfg.maxCalls)
+	if cfg.maxCalls != 42 || cfg.live.PollBudget != 5 {
+		t.Fatalf("JOBGRAPH_MAX_UPSTREAM_CALLS gave %d, JOBGRAPH_POLL_BUDGET %v", cfg.maxCalls, cfg.live.PollBudget)
 	}
 	if cfg.listen != "127.0.0.1:9999" || cfg.upstreamTimeout != 7*time.Second {
 		t.Fatalf("config %+v: environment sets listen, the flag wins over the environment", cfg)

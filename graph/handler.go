@@ -39,6 +39,8 @@ type HandlerConfig struct {
 	// flight at once; 0 means DefaultMaxInFlightPerOperation. A caller's
 	// operations together are bounded by restclient's MaxInFlightPerCaller.
 	MaxInFlightPerOperation int
+	// Live configures subscriptions (live_transports.go).
+	Live LiveConfig
 }
 
 const (
@@ -91,9 +93,10 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 		cfg.MaxInFlightPerOperation = DefaultMaxInFlightPerOperation
 	}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &Resolver{Client: client},
+		Resolvers:  &Resolver{Client: client, Live: cfg.Live.Hub},
 		Complexity: complexity(),
 	}))
+	addLiveTransports(srv, client, cfg)
 	srv.AddTransport(queriesOverGET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(boundedCache{lru.New[*ast.QueryDocument](parsedQueryCacheSize)})
@@ -113,7 +116,7 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 		return next(loader.With(restclient.WithBudget(ctx, budget), loader.New(client)))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !admitRequest(w, r, cfg.MaxBodyBytes) {
+		if !isLiveRequest(r) && !admitRequest(w, r, cfg.MaxBodyBytes) {
 			return
 		}
 		ctx := r.Context()

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"jobgraph/graph/live"
 	"jobgraph/graph/paging"
 	"jobgraph/restclient"
 )
@@ -20,6 +21,8 @@ import (
 // and loaders travel in the context.
 type Resolver struct {
 	Client *restclient.Client
+	// Live runs the pollers of subscriptions; nil serves none.
+	Live *live.Hub
 
 	// noJobsKeysetSince is when GitLab last refused keyset pagination of
 	// project jobs, nil for never; its monotonic reading measures the wait.

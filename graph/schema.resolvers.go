@@ -358,6 +358,21 @@ func (r *queryResolver) CurrentJob(ctx context.Context) (*model.Job, error) {
 	return r.currentJob(ctx)
 }
 
+// JobUpdated is the resolver for the jobUpdated field.
+func (r *subscriptionResolver) JobUpdated(ctx context.Context, id string) (<-chan *model.Job, error) {
+	return r.jobUpdated(ctx, id)
+}
+
+// PipelineUpdated is the resolver for the pipelineUpdated field.
+func (r *subscriptionResolver) PipelineUpdated(ctx context.Context, id string) (<-chan *model.Pipeline, error) {
+	return r.pipelineUpdated(ctx, id)
+}
+
+// JobLogAppended is the resolver for the jobLogAppended field.
+func (r *subscriptionResolver) JobLogAppended(ctx context.Context, id string, fromByte *int) (<-chan *model.LogText, error) {
+	return r.jobLogAppended(ctx, id, fromByte)
+}
+
 // Commit returns generated.CommitResolver implementation.
 func (r *Resolver) Commit() generated.CommitResolver { return &commitResolver{r} }
 
@@ -376,11 +391,15 @@ func (r *Resolver) Project() generated.ProjectResolver { return &projectResolver
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Subscription returns generated.SubscriptionResolver implementation.
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
-	commitResolver   struct{ *Resolver }
-	jobResolver      struct{ *Resolver }
-	mutationResolver struct{ *Resolver }
-	pipelineResolver struct{ *Resolver }
-	projectResolver  struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
+	commitResolver       struct{ *Resolver }
+	jobResolver          struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	pipelineResolver     struct{ *Resolver }
+	projectResolver      struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 )

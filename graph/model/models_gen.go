@@ -333,6 +333,15 @@ type StatusIllustration struct {
 	Content *string `json:"content,omitempty"`
 }
 
+// Live updates, over WebSocket (`graphql-transport-ws`) and Server-Sent Events (`graphql-sse`,
+// distinct connections), both on `/graphql`. GitLab has no push, so the gateway polls it: one
+// poller per caller's token and object, however many subscriptions share it, fast while the
+// object changes and slower while it waits. A subscription the caller may not see ends with an
+// error (`NOT_FOUND`, `FORBIDDEN`, `UNAUTHENTICATED`); one whose polls keep failing ends with the
+// failure's code once retries with backoff gave up.
+type Subscription struct {
+}
+
 // The status of a CI job, a bridge, a pipeline or a commit's pipelines (GitLab's
 // CommitStatus states, which jobs and pipelines share).
 type CiStatus string
