@@ -13,6 +13,7 @@ import (
 
 	"jobgraph/graph/generated"
 	"jobgraph/graph/loader"
+	"jobgraph/graph/querylimits"
 	"jobgraph/restclient"
 )
 
@@ -92,10 +93,9 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	// Every field scores at least one, so an operation expanding to more
 	// fields than the complexity limit is refused by the cheap linear
 	// measure before gqlgen's complexity walk, which expands fragments.
-	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases, maxFields: cfg.MaxComplexity,
-		accepted: lru.New[struct{}](parsedQueryCacheSize)})
-	srv.SetValidationRulesFn(cappedValidationRules)
-	srv.SetParserTokenLimit(maxTokens)
+	srv.Use(querylimits.New(querylimits.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxFields: cfg.MaxComplexity}))
+	srv.SetValidationRulesFn(querylimits.ValidationRules)
+	srv.SetParserTokenLimit(querylimits.MaxTokens)
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.SetErrorPresenter(PresentError)
 	srv.SetRecoverFunc(Recover)
