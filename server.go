@@ -25,6 +25,7 @@ import (
 	"jobgraph/gitlabsim"
 	"jobgraph/graph"
 	"jobgraph/graphiql"
+	"jobgraph/internal/admission"
 	"jobgraph/restclient"
 )
 
@@ -44,6 +45,10 @@ type config struct {
 	maxAliases      int
 	maxCalls        int
 	demoSeed        int64
+
+	requestTimeout       time.Duration
+	bodyReadTimeout      time.Duration
+	maxBodyBytesInFlight int64
 }
 
 func main() {
@@ -82,6 +87,9 @@ command line wins):
 	fs.IntVar(&c.maxDepth, "max-depth", graph.DefaultMaxDepth, "deepest field nesting accepted")
 	fs.IntVar(&c.maxAliases, "max-aliases", graph.DefaultMaxAliases, "most aliases one operation may use")
 	fs.IntVar(&c.maxCalls, "max-upstream-calls", graph.DefaultMaxUpstreamCalls, "most GitLab calls one operation may make; fields needing more fail")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", admission.DefaultRequestTimeout, "deadline of a GraphQL request, from the end of its body")
+	fs.DurationVar(&c.bodyReadTimeout, "body-read-timeout", admission.DefaultBodyReadTimeout, "time a client may take to send a request body")
+	fs.Int64Var(&c.maxBodyBytesInFlight, "max-body-bytes-in-flight", admission.DefaultMaxBodyBytesInFlight, "memory `bytes` the request bodies being read and served may hold together; past it a request gets 503")
 	fs.Int64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo world when --gitlab-url is empty")
 	if err := applyEnv(fs, "JOBGRAPH_"); err != nil {
 		return config{}, err
@@ -159,11 +167,17 @@ func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error)
 		DefaultQuery:   firstQuery,
 		Title:          "jobgraph",
 	})
-	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(client, graph.HandlerConfig{
+	endpoint, err := admission.New(admission.Config{
+		BodyReadTimeout: cfg.bodyReadTimeout, MaxBodyBytesInFlight: cfg.maxBodyBytesInFlight, RequestTimeout: cfg.requestTimeout,
+	}, graph.NewHandler(client, graph.HandlerConfig{
 		MaxComplexity: cfg.maxComplexity, MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases,
 		MaxUpstreamCalls: cfg.maxCalls,
 	}))
+	if err != nil {
+		return nil, fmt.Errorf("configuring request admission: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", endpoint)
 	mux.Handle("/{$}", ide)
 	mux.Handle(graphiql.AssetsPath, ide)
 	mux.HandleFunc("GET /schema.graphqls", func(w http.ResponseWriter, _ *http.Request) {

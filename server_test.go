@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -17,12 +18,12 @@ import (
 )
 
 // demoGateway serves the gateway over a gitlabsim upstream, as `jobgraph`
-// does with no --gitlab-url.
-func demoGateway(t *testing.T) (*httptest.Server, *gitlabsim.Sim) {
+// does with no --gitlab-url, configured by flags.
+func demoGateway(t *testing.T, flags ...string) (*httptest.Server, *gitlabsim.Sim) {
 	t.Helper()
 	sim := gitlabsim.New(gitlabsim.Options{Seed: 1})
 	upstream := httptest.NewServer(sim)
-	cfg, err := parseGatewayFlags([]string{"--gitlab-url", upstream.URL}, io.Discard)
+	cfg, err := parseGatewayFlags(append([]string{"--gitlab-url", upstream.URL}, flags...), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,13 +128,50 @@ func TestFirstQuery(t *testing.T) {
 	}
 }
 
+// A query whose upstream hangs answers by the request deadline, well before
+// the upstream attempt's own timeout: the field that waited fails with
+// UPSTREAM_TIMEOUT and the others answer.
+func TestRequestDeadline(t *testing.T) {
+	gw, sim := demoGateway(t, "--request-timeout", "300ms", "--upstream-timeout", "10m", "--upstream-retries", "0")
+	sim.SetFaults(gitlabsim.Faults{FailNext: []gitlabsim.FailNext{{Route: "GET /api/v4/projects/:id", Count: 1, Kind: gitlabsim.FaultTimeout}}})
+	query := fmt.Sprintf(`{ currentUser { username } project(id: %d) { name } }`, gitlabsim.ProjectDemo)
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, _ := http.NewRequest("POST", gw.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+gitlabsim.TokenMaintainer)
+	client := http.Client{Timeout: time.Minute} // a bound for the test, far past the deadline
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			CurrentUser *struct{ Username string } `json:"currentUser"`
+			Project     *struct{ Name string }     `json:"project"`
+		}
+		Errors []struct {
+			Path       []string
+			Extensions struct{ Code string }
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Data.CurrentUser == nil || out.Data.Project != nil || len(out.Errors) != 1 ||
+		out.Errors[0].Extensions.Code != "UPSTREAM_TIMEOUT" || strings.Join(out.Errors[0].Path, ".") != "project" {
+		t.Fatalf("data %+v, errors %+v; want currentUser, and project failed with UPSTREAM_TIMEOUT", out.Data, out.Errors)
+	}
+}
+
 func TestFlagsAndEnvironment(t *testing.T) {
 	defaults, err := parseGatewayFlags(nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := config{listen: "127.0.0.1:8080", upstreamTimeout: 30 * time.Second, maxRetries: 2, maxConns: 64,
-		maxComplexity: 5000, maxDepth: 20, maxAliases: 100, maxCalls: 500, demoSeed: 1}
+		maxComplexity: 5000, maxDepth: 20, maxAliases: 100, maxCalls: 500, demoSeed: 1,
+		requestTimeout: 30 * time.Second, bodyReadTimeout: 10 * time.Second, maxBodyBytesInFlight: 64 << 20}
 	if defaults != want {
 		t.Fatalf("defaults %+v, want %+v as the README says", defaults, want)
 	}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 
@@ -23,8 +24,6 @@ type HandlerConfig struct {
 	// selection counted once per item it asks for (see complexity.go);
 	// 0 means DefaultMaxComplexity.
 	MaxComplexity int
-	// MaxBodyBytes bounds a POST body; 0 means DefaultMaxBodyBytes.
-	MaxBodyBytes int64
 	// MaxDepth bounds field nesting; 0 means DefaultMaxDepth. The standard
 	// introspection query (graphql-js 16) nests 15 deep.
 	MaxDepth int
@@ -38,12 +37,11 @@ type HandlerConfig struct {
 }
 
 const (
-	DefaultMaxComplexity          = 5000
-	DefaultMaxBodyBytes     int64 = 1 << 20
-	DefaultMaxDepth               = 20
-	DefaultMaxAliases             = 100
-	DefaultMaxUpstreamCalls       = 500
-	parsedQueryCacheSize          = 1000
+	DefaultMaxComplexity    = 5000
+	DefaultMaxDepth         = 20
+	DefaultMaxAliases       = 100
+	DefaultMaxUpstreamCalls = 500
+	parsedQueryCacheSize    = 1000
 )
 
 // maxCachedQuery is the longest query kept parsed between requests: queries
@@ -67,21 +65,10 @@ func (c boundedCache) Add(ctx context.Context, query string, doc *ast.QueryDocum
 // queries only (as GraphQL over HTTP requires), the caller's GitLab
 // credentials taken from each request and fresh loaders for each operation.
 func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
-	if cfg.MaxComplexity == 0 {
-		cfg.MaxComplexity = DefaultMaxComplexity
-	}
-	if cfg.MaxBodyBytes == 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.MaxDepth == 0 {
-		cfg.MaxDepth = DefaultMaxDepth
-	}
-	if cfg.MaxAliases == 0 {
-		cfg.MaxAliases = DefaultMaxAliases
-	}
-	if cfg.MaxUpstreamCalls == 0 {
-		cfg.MaxUpstreamCalls = DefaultMaxUpstreamCalls
-	}
+	cfg.MaxComplexity = cmp.Or(cfg.MaxComplexity, DefaultMaxComplexity)
+	cfg.MaxDepth = cmp.Or(cfg.MaxDepth, DefaultMaxDepth)
+	cfg.MaxAliases = cmp.Or(cfg.MaxAliases, DefaultMaxAliases)
+	cfg.MaxUpstreamCalls = cmp.Or(cfg.MaxUpstreamCalls, DefaultMaxUpstreamCalls)
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers:  &Resolver{Client: client},
 		Complexity: complexity(),
@@ -103,9 +90,6 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 		return next(loader.With(ctx, loader.New(client, cfg.MaxUpstreamCalls)))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !admitRequest(w, r, cfg.MaxBodyBytes) {
-			return
-		}
 		if creds, ok := restclient.CredentialsFromRequest(r); ok {
 			r = r.WithContext(restclient.WithCredentials(r.Context(), creds))
 		}
