@@ -9,11 +9,11 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"jobgraph/graph/generated"
 	"jobgraph/graph/loader"
+	"jobgraph/graph/overhttp"
 	"jobgraph/graph/querylimits"
 	"jobgraph/restclient"
 )
@@ -73,8 +73,8 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 		Resolvers:  &Resolver{Client: client},
 		Complexity: complexity(),
 	}))
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(overhttp.GET{})
+	srv.AddTransport(overhttp.POST{})
 	srv.SetQueryCache(boundedCache{lru.New[*ast.QueryDocument](parsedQueryCacheSize)})
 	srv.Use(extension.Introspection{})
 	// Every field scores at least one, so an operation expanding to more

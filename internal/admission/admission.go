@@ -94,9 +94,8 @@ func New(cfg Config, next http.Handler) (*Handler, error) {
 // ServeHTTP admits GET requests and POST requests with an application/json
 // body within the limits, and refuses the rest: other methods (405 with
 // Allow), other media types (415), bodies over the limit (413, before a
-// client that expects 100 Continue sends one), bodies not sent in time (408)
-// or not read for want of memory (503 with Retry-After), and bodies that are
-// not a JSON request object (400).
+// client that expects 100 Continue sends one), and bodies not sent in time
+// (408) or not read for want of memory (503 with Retry-After).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
@@ -137,17 +136,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		refuse(w, http.StatusBadRequest, CodeBadRequest, "the request body could not be read")
-		return
-	}
-	var params *struct {
-		Query         string                     `json:"query"`
-		OperationName string                     `json:"operationName"`
-		Variables     map[string]json.RawMessage `json:"variables"`
-		Extensions    map[string]json.RawMessage `json:"extensions"`
-	}
-	if json.Unmarshal(body, &params) != nil || params == nil {
-		refuse(w, http.StatusBadRequest, CodeBadRequest,
-			"the request body is not a GraphQL request: a JSON object with a query string, and optionally operationName, variables and extensions")
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))

@@ -54,7 +54,6 @@ func refusal(t *testing.T, resp *http.Response) string {
 // a short message that does not echo the request, and no data.
 func TestRequestsRefusedBeforeGraphQL(t *testing.T) {
 	srv := front(t, admission.Config{}, echo)
-	garbage := `{"query": "{ __typename }", ` + strings.Repeat("x", 500_000)
 	cases := []struct {
 		name, method, contentType, body string
 		status                          int
@@ -64,10 +63,6 @@ func TestRequestsRefusedBeforeGraphQL(t *testing.T) {
 		{"text body", http.MethodPost, "text/plain", `{"query":"{ __typename }"}`, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"},
 		{"no content type", http.MethodPost, "", `{"query":"{ __typename }"}`, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"},
 		{"form body", http.MethodPost, "application/x-www-form-urlencoded", `query=%7B__typename%7D`, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"},
-		{"cut-off JSON", http.MethodPost, "application/json", garbage, http.StatusBadRequest, "BAD_REQUEST"},
-		{"JSON array", http.MethodPost, "application/json", `[{"query":"{ __typename }"}]`, http.StatusBadRequest, "BAD_REQUEST"},
-		{"query not a string", http.MethodPost, "application/json", `{"query": 5}`, http.StatusBadRequest, "BAD_REQUEST"},
-		{"null", http.MethodPost, "application/json", `null`, http.StatusBadRequest, "BAD_REQUEST"},
 		{"over a megabyte, streamed", http.MethodPost, "application/json", `{"query":"{ __typename }", "x": "` + strings.Repeat("x", 2<<20) + `"}`, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE"},
 	}
 	for _, c := range cases {
