@@ -90,7 +90,14 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 		return next(loader.With(ctx, loader.New(client, cfg.MaxUpstreamCalls)))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if creds, ok := restclient.CredentialsFromRequest(r); ok {
+		creds, ok, err := restclient.CredentialsFromRequest(r)
+		switch {
+		case err != nil:
+			// Served with the server-wide token, the request would act
+			// as someone it did not say it is.
+			overhttp.WriteRequestError(w, r, http.StatusUnauthorized, err.Error(), CodeUnauthenticated)
+			return
+		case ok:
 			r = r.WithContext(restclient.WithCredentials(r.Context(), creds))
 		}
 		srv.ServeHTTP(w, r)
