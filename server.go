@@ -177,7 +177,7 @@ func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error)
 		return nil, fmt.Errorf("configuring request admission: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", endpoint)
+	mux.Handle("/graphql", private(endpoint))
 	mux.Handle("/{$}", ide)
 	mux.Handle(graphiql.AssetsPath, ide)
 	mux.HandleFunc("GET /schema.graphqls", func(w http.ResponseWriter, _ *http.Request) {
@@ -188,7 +188,27 @@ func newGatewayHandler(cfg config, graphiqlHeaders string) (http.Handler, error)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	return mux, nil
+	return noSniff(mux), nil
+}
+
+// private marks h's answers as one caller's: a GraphQL answer holds what
+// the caller's token may read, so no shared cache may store it, nor serve it
+// to a caller sending other credentials.
+func private(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "private, no-store")
+		w.Header().Set("Vary", "Authorization, PRIVATE-TOKEN, JOB-TOKEN")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// noSniff keeps browsers from reading an answer as another type than the
+// one it says it is (a JSON answer quoting a query, run as a script).
+func noSniff(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // firstQuery is what a new GraphiQL tab shows: jobs with what GitLab embeds

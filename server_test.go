@@ -9,11 +9,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"jobgraph/gitlabsim"
+	"jobgraph/graphiql"
 	"jobgraph/internal/browsertest"
 )
 
@@ -60,6 +62,8 @@ func TestGraphiQLRunsAQueryInChromium(t *testing.T) {
 	}
 }
 
+// Every answer says its type is not to be sniffed; every GraphQL answer,
+// refusals included, is the caller's alone.
 func TestRoutes(t *testing.T) {
 	gw, _ := demoGateway(t)
 	cases := []struct {
@@ -67,6 +71,9 @@ func TestRoutes(t *testing.T) {
 		status             int
 		contains           string
 	}{
+		{"GET", assetPath(t, gw.URL), "", 200, ""},
+		{"PUT", "/graphql", "", 405, "METHOD_NOT_ALLOWED"},
+		{"GET", "/graphql?query=%7B", "", 200, "GRAPHQL_PARSE_FAILED"},
 		{"GET", "/healthz", "", 200, "ok"},
 		{"GET", "/schema.graphqls", "", 200, "type Query"},
 		{"GET", "/", "", 200, "<html"},
@@ -86,6 +93,13 @@ func TestRoutes(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != c.status || !strings.Contains(string(body), c.contains) {
 			t.Errorf("%s %s: %d %.200q, want %d containing %q", c.method, c.path, resp.StatusCode, body, c.status, c.contains)
+		}
+		if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s %s: X-Content-Type-Options %q, want nosniff", c.method, c.path, got)
+		}
+		cacheControl, vary := resp.Header.Get("Cache-Control"), resp.Header.Get("Vary")
+		if strings.HasPrefix(c.path, "/graphql") && (cacheControl != "private, no-store" || vary != "Authorization, PRIVATE-TOKEN, JOB-TOKEN") {
+			t.Errorf("%s %s: Cache-Control %q, Vary %q; want private, no-store varying by every credential header", c.method, c.path, cacheControl, vary)
 		}
 	}
 }
@@ -161,6 +175,63 @@ func TestRequestDeadline(t *testing.T) {
 	if out.Data.CurrentUser == nil || out.Data.Project != nil || len(out.Errors) != 1 ||
 		out.Errors[0].Extensions.Code != "UPSTREAM_TIMEOUT" || strings.Join(out.Errors[0].Path, ".") != "project" {
 		t.Fatalf("data %+v, errors %+v; want currentUser, and project failed with UPSTREAM_TIMEOUT", out.Data, out.Errors)
+	}
+}
+
+// assetPath is the path of the first GraphiQL asset the page links to.
+func assetPath(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	path := regexp.MustCompile(regexp.QuoteMeta(graphiql.AssetsPath) + `[^"']+`).Find(page)
+	if path == nil {
+		t.Fatalf("the GraphiQL page links no asset under %s", graphiql.AssetsPath)
+	}
+	return string(path)
+}
+
+// With a server-wide token, only a request with no credential header at all
+// is served with it: one whose credentials cannot be used is refused, with
+// no upstream call.
+func TestUnusableCredentialsAreRefused(t *testing.T) {
+	gw, sim := demoGateway(t, "--gitlab-token", gitlabsim.TokenMaintainer)
+	query := fmt.Sprintf(`{"query": "{ project(id: %d) { name } }"}`, gitlabsim.ProjectDemo)
+	for _, header := range [][2]string{
+		{"Authorization", "Token " + gitlabsim.TokenDeveloper},
+		{"Authorization", "Basic dXNlcjpwYXNz"},
+		{"Authorization", "Bearer"},
+		{"PRIVATE-TOKEN", ""},
+		{"JOB-TOKEN", ""},
+	} {
+		req, _ := http.NewRequest("POST", gw.URL+"/graphql", strings.NewReader(query))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(header[0], header[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var out map[string]json.RawMessage
+		if resp.StatusCode != http.StatusUnauthorized || json.Unmarshal(body, &out) != nil || out["data"] != nil ||
+			!strings.Contains(string(out["errors"]), `"UNAUTHENTICATED"`) {
+			t.Errorf("%s: %q: %d %s; want 401 UNAUTHENTICATED without data", header[0], header[1], resp.StatusCode, body)
+		}
+	}
+	if calls := sim.Stats(); len(calls) != 0 {
+		t.Fatalf("refused requests cost upstream calls: %v", calls)
+	}
+	resp, err := http.Post(gw.URL+"/graphql", "application/json", strings.NewReader(query))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if body, _ := io.ReadAll(resp.Body); !strings.Contains(string(body), `"name":`) {
+		t.Fatalf("a request without credentials, with the server-wide token: %s", body)
 	}
 }
 
