@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"jobgraph/graph/coercion"
 	"jobgraph/graph/generated"
 	"jobgraph/graph/loader"
 	"jobgraph/graph/overhttp"
@@ -75,12 +76,14 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	}))
 	srv.AddTransport(overhttp.GET{})
 	srv.AddTransport(overhttp.POST{})
-	srv.SetQueryCache(boundedCache{lru.New[*ast.QueryDocument](parsedQueryCacheSize)})
+	documents := boundedCache{lru.New[*ast.QueryDocument](parsedQueryCacheSize)}
+	srv.SetQueryCache(documents)
 	srv.Use(extension.Introspection{})
 	// Every field scores at least one, so an operation expanding to more
 	// fields than the complexity limit is refused by the cheap linear
 	// measure before gqlgen's complexity walk, which expands fragments.
 	srv.Use(querylimits.New(querylimits.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxFields: cfg.MaxComplexity}))
+	srv.Use(coercion.New(documents, querylimits.MaxTokens))
 	srv.SetValidationRulesFn(querylimits.ValidationRules)
 	srv.SetParserTokenLimit(querylimits.MaxTokens)
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
