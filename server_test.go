@@ -9,6 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -232,6 +235,39 @@ func TestUnusableCredentialsAreRefused(t *testing.T) {
 	defer resp.Body.Close()
 	if body, _ := io.ReadAll(resp.Body); !strings.Contains(string(body), `"name":`) {
 		t.Fatalf("a request without credentials, with the server-wide token: %s", body)
+	}
+}
+
+// graphql-http's audit of GraphQL over HTTP passes every MUST and SHOULD
+// against the gateway. It needs Node and the audit's pinned packages
+// (internal/httpaudit); without them it skips, and fails under CI.
+func TestGraphQLOverHTTPAudit(t *testing.T) {
+	const dir = "internal/httpaudit"
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, "node_modules", "graphql-http"))
+	}
+	if err != nil {
+		msg := fmt.Sprintf("the GraphQL over HTTP audit needs node and its packages (npm ci --prefix %s): %v", dir, err)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	gw, _ := demoGateway(t)
+	out, err := exec.Command(node, filepath.Join(dir, "audit.mjs"), gw.URL+"/graphql").Output()
+	if err != nil {
+		t.Fatalf("running the audit: %v", err)
+	}
+	var results []struct{ Name, Status, Reason string }
+	if err := json.Unmarshal(out, &results); err != nil || len(results) == 0 {
+		t.Fatalf("the audit printed %q: %v", out, err)
+	}
+	for _, r := range results {
+		required := strings.HasPrefix(r.Name, "MUST ") || strings.HasPrefix(r.Name, "SHOULD ")
+		if r.Status != "ok" && required {
+			t.Errorf("%s: %s", r.Name, r.Reason)
+		}
 	}
 }
 
