@@ -30,10 +30,8 @@ const (
 	CodeComplexity     = "COMPLEXITY_LIMIT_EXCEEDED"
 )
 
-// A query refused for its shape is a malformed request, like one that fails
-// validation: gqlgen answers both with a 4xx status (422, or 400 where the
-// client accepts application/graphql-response+json), which GraphQL over HTTP
-// requires of a response without data.
+// A query refused for its shape is a request error, like one that fails
+// validation: it never executes, and its answer has no data.
 func init() {
 	for _, code := range []string{CodeTooDeep, CodeTooManyAliases, CodeTooRepetitive, CodeComplexity} {
 		errcode.RegisterErrorType(code, errcode.KindProtocol)
