@@ -125,6 +125,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuseTooLarge(w)
 		return
 	case errors.Is(err, errNoMemory):
+		// The rest of the body is not read: the connection cannot carry
+		// another request.
+		w.Header().Set("Connection", "close")
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterBusy))
 		refuse(w, http.StatusServiceUnavailable, CodeServerBusy, "the server is busy reading other requests; retry shortly")
 		return
@@ -162,9 +165,15 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (body []byte,
 	// A connection that cannot take a deadline (none that net/http serves)
 	// is still bounded by the wait for memory below.
 	_ = rc.SetReadDeadline(deadline)
-	// Cleared once read, so that what the connection does next (another
-	// request, a WebSocket) is not cut off by it.
-	defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+	// Cleared once the body is read, so that nothing later in this request
+	// (a hijacked connection) inherits it; Go's server sets its own for the
+	// connection's next request. A body left unread keeps it, so that the
+	// server's reading of its rest is bounded too.
+	defer func() {
+		if err == nil {
+			_ = rc.SetReadDeadline(time.Time{})
+		}
+	}()
 	ctx, cancel := context.WithDeadline(r.Context(), deadline)
 	defer cancel()
 
