@@ -26,6 +26,7 @@ import (
 	"jobgraph/graph"
 	"jobgraph/graph/live"
 	"jobgraph/graphiql"
+	"jobgraph/internal/admission"
 	"jobgraph/restclient"
 )
 
@@ -47,6 +48,10 @@ type config struct {
 	demoSeed        int64
 	live            live.Config
 	perConnection   int
+
+	requestTimeout       time.Duration
+	bodyReadTimeout      time.Duration
+	maxBodyBytesInFlight int64
 }
 
 func main() {
@@ -88,6 +93,9 @@ command line wins):
 	fs.IntVar(&c.live.MaxSubscriptions, "max-subscriptions", live.DefaultMaxSubscriptions, "most subscriptions served at once")
 	fs.IntVar(&c.perConnection, "max-subscriptions-per-connection", graph.DefaultMaxSubscriptionsPerConnection, "most subscriptions one WebSocket holds")
 	fs.Float64Var(&c.live.PollBudget, "poll-budget", live.DefaultPollBudget, "GitLab requests per second all subscriptions' pollers together may make")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", admission.DefaultRequestTimeout, "deadline of a GraphQL request, from the end of its body")
+	fs.DurationVar(&c.bodyReadTimeout, "body-read-timeout", admission.DefaultBodyReadTimeout, "time a client may take to send a request body")
+	fs.Int64Var(&c.maxBodyBytesInFlight, "max-body-bytes-in-flight", admission.DefaultMaxBodyBytesInFlight, "memory `bytes` the request bodies being read and served may hold together; past it a request gets 503")
 	fs.Int64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo world when --gitlab-url is empty")
 	if err := applyEnv(fs, "JOBGRAPH_"); err != nil {
 		return config{}, err
@@ -169,12 +177,18 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string) 
 		DefaultQuery:   firstQuery,
 		Title:          "jobgraph",
 	})
-	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(client, graph.HandlerConfig{
+	endpoint, err := admission.New(admission.Config{
+		BodyReadTimeout: cfg.bodyReadTimeout, MaxBodyBytesInFlight: cfg.maxBodyBytesInFlight, RequestTimeout: cfg.requestTimeout,
+	}, graph.NewHandler(client, graph.HandlerConfig{
 		MaxComplexity: cfg.maxComplexity, MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases,
 		MaxUpstreamCalls: cfg.maxCalls,
 		Live:             graph.LiveConfig{Hub: hub, MaxSubscriptionsPerConnection: cfg.perConnection},
 	}))
+	if err != nil {
+		return nil, fmt.Errorf("configuring request admission: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", private(endpoint))
 	mux.Handle("/{$}", ide)
 	mux.Handle(graphiql.AssetsPath, ide)
 	mux.HandleFunc("GET /schema.graphqls", serveSchema)
@@ -185,7 +199,27 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string) 
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	return mux, nil
+	return noSniff(mux), nil
+}
+
+// private marks h's answers as one caller's: a GraphQL answer holds what
+// the caller's token may read, so no shared cache may store it, nor serve it
+// to a caller sending other credentials.
+func private(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "private, no-store")
+		w.Header().Set("Vary", "Authorization, PRIVATE-TOKEN, JOB-TOKEN")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// noSniff keeps browsers from reading an answer as another type than the
+// one it says it is (a JSON answer quoting a query, run as a script).
+func noSniff(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h.ServeHTTP(w, r)
+	})
 }
 
 func serveSchema(w http.ResponseWriter, _ *http.Request) {

@@ -4,26 +4,32 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"jobgraph/gitlabsim"
 	"jobgraph/graph/live"
+	"jobgraph/graphiql"
 	"jobgraph/internal/browsertest"
 )
 
 // demoGateway serves the gateway over a gitlabsim upstream, as `jobgraph`
-// does with no --gitlab-url.
-func demoGateway(t *testing.T) (*httptest.Server, *gitlabsim.Sim) {
+// does with no --gitlab-url, configured by flags.
+func demoGateway(t *testing.T, flags ...string) (*httptest.Server, *gitlabsim.Sim) {
 	t.Helper()
 	sim := gitlabsim.New(gitlabsim.Options{Seed: 1})
 	upstream := httptest.NewServer(sim)
-	cfg, err := parseGatewayFlags([]string{"--gitlab-url", upstream.URL}, io.Discard)
+	cfg, err := parseGatewayFlags(append([]string{"--gitlab-url", upstream.URL}, flags...), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +66,8 @@ func TestGraphiQLRunsAQueryInChromium(t *testing.T) {
 	}
 }
 
+// Every answer says its type is not to be sniffed; every GraphQL answer,
+// refusals included, is the caller's alone.
 func TestRoutes(t *testing.T) {
 	gw, _ := demoGateway(t)
 	cases := []struct {
@@ -67,6 +75,9 @@ func TestRoutes(t *testing.T) {
 		status             int
 		contains           string
 	}{
+		{"GET", assetPath(t, gw.URL), "", 200, ""},
+		{"PUT", "/graphql", "", 405, "METHOD_NOT_ALLOWED"},
+		{"GET", "/graphql?query=%7B", "", 200, "GRAPHQL_PARSE_FAILED"},
 		{"GET", "/healthz", "", 200, "ok"},
 		{"GET", "/schema.graphqls", "", 200, "type Query"},
 		{"GET", "/schema.graphql", "", 200, "type Query"},
@@ -88,6 +99,13 @@ func TestRoutes(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != c.status || !strings.Contains(string(body), c.contains) {
 			t.Errorf("%s %s: %d %.200q, want %d containing %q", c.method, c.path, resp.StatusCode, body, c.status, c.contains)
+		}
+		if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s %s: X-Content-Type-Options %q, want nosniff", c.method, c.path, got)
+		}
+		cacheControl, vary := resp.Header.Get("Cache-Control"), resp.Header.Get("Vary")
+		if strings.HasPrefix(c.path, "/graphql") && (cacheControl != "private, no-store" || vary != "Authorization, PRIVATE-TOKEN, JOB-TOKEN") {
+			t.Errorf("%s %s: Cache-Control %q, Vary %q; want private, no-store varying by every credential header", c.method, c.path, cacheControl, vary)
 		}
 	}
 }
@@ -130,6 +148,132 @@ func TestFirstQuery(t *testing.T) {
 	}
 }
 
+// A query whose upstream hangs answers by the request deadline, well before
+// the upstream attempt's own timeout: the field that waited fails with
+// UPSTREAM_TIMEOUT and the others answer.
+func TestRequestDeadline(t *testing.T) {
+	gw, sim := demoGateway(t, "--request-timeout", "300ms", "--upstream-timeout", "10m", "--upstream-retries", "0")
+	sim.SetFaults(gitlabsim.Faults{FailNext: []gitlabsim.FailNext{{Route: "GET /api/v4/projects/:id", Count: 1, Kind: gitlabsim.FaultTimeout}}})
+	query := fmt.Sprintf(`{ currentUser { username } project(id: %d) { name } }`, gitlabsim.ProjectDemo)
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, _ := http.NewRequest("POST", gw.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+gitlabsim.TokenMaintainer)
+	client := http.Client{Timeout: time.Minute} // a bound for the test, far past the deadline
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data struct {
+			CurrentUser *struct{ Username string } `json:"currentUser"`
+			Project     *struct{ Name string }     `json:"project"`
+		}
+		Errors []struct {
+			Path       []string
+			Extensions struct{ Code string }
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Data.CurrentUser == nil || out.Data.Project != nil || len(out.Errors) != 1 ||
+		out.Errors[0].Extensions.Code != "UPSTREAM_TIMEOUT" || strings.Join(out.Errors[0].Path, ".") != "project" {
+		t.Fatalf("data %+v, errors %+v; want currentUser, and project failed with UPSTREAM_TIMEOUT", out.Data, out.Errors)
+	}
+}
+
+// assetPath is the path of the first GraphiQL asset the page links to.
+func assetPath(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	path := regexp.MustCompile(regexp.QuoteMeta(graphiql.AssetsPath) + `[^"']+`).Find(page)
+	if path == nil {
+		t.Fatalf("the GraphiQL page links no asset under %s", graphiql.AssetsPath)
+	}
+	return string(path)
+}
+
+// With a server-wide token, only a request with no credential header at all
+// is served with it: one whose credentials cannot be used is refused, with
+// no upstream call.
+func TestUnusableCredentialsAreRefused(t *testing.T) {
+	gw, sim := demoGateway(t, "--gitlab-token", gitlabsim.TokenMaintainer)
+	query := fmt.Sprintf(`{"query": "{ project(id: %d) { name } }"}`, gitlabsim.ProjectDemo)
+	for _, header := range [][2]string{
+		{"Authorization", "Token " + gitlabsim.TokenDeveloper},
+		{"Authorization", "Basic dXNlcjpwYXNz"},
+		{"Authorization", "Bearer"},
+		{"PRIVATE-TOKEN", ""},
+		{"JOB-TOKEN", ""},
+	} {
+		req, _ := http.NewRequest("POST", gw.URL+"/graphql", strings.NewReader(query))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(header[0], header[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var out map[string]json.RawMessage
+		if resp.StatusCode != http.StatusUnauthorized || json.Unmarshal(body, &out) != nil || out["data"] != nil ||
+			!strings.Contains(string(out["errors"]), `"UNAUTHENTICATED"`) {
+			t.Errorf("%s: %q: %d %s; want 401 UNAUTHENTICATED without data", header[0], header[1], resp.StatusCode, body)
+		}
+	}
+	if calls := sim.Stats(); len(calls) != 0 {
+		t.Fatalf("refused requests cost upstream calls: %v", calls)
+	}
+	resp, err := http.Post(gw.URL+"/graphql", "application/json", strings.NewReader(query))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if body, _ := io.ReadAll(resp.Body); !strings.Contains(string(body), `"name":`) {
+		t.Fatalf("a request without credentials, with the server-wide token: %s", body)
+	}
+}
+
+// graphql-http's audit of GraphQL over HTTP passes every MUST and SHOULD
+// against the gateway. It needs Node and the audit's pinned packages
+// (internal/httpaudit); without them it skips, and fails under CI.
+func TestGraphQLOverHTTPAudit(t *testing.T) {
+	const dir = "internal/httpaudit"
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, "node_modules", "graphql-http"))
+	}
+	if err != nil {
+		msg := fmt.Sprintf("the GraphQL over HTTP audit needs node and its packages (npm ci --prefix %s): %v", dir, err)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	gw, _ := demoGateway(t)
+	out, err := exec.Command(node, filepath.Join(dir, "audit.mjs"), gw.URL+"/graphql").Output()
+	if err != nil {
+		t.Fatalf("running the audit: %v", err)
+	}
+	var results []struct{ Name, Status, Reason string }
+	if err := json.Unmarshal(out, &results); err != nil || len(results) == 0 {
+		t.Fatalf("the audit printed %q: %v", out, err)
+	}
+	for _, r := range results {
+		required := strings.HasPrefix(r.Name, "MUST ") || strings.HasPrefix(r.Name, "SHOULD ")
+		if r.Status != "ok" && required {
+			t.Errorf("%s: %s", r.Name, r.Reason)
+		}
+	}
+}
+
 func TestFlagsAndEnvironment(t *testing.T) {
 	defaults, err := parseGatewayFlags(nil, io.Discard)
 	if err != nil {
@@ -137,7 +281,8 @@ func TestFlagsAndEnvironment(t *testing.T) {
 	}
 	want := config{listen: "127.0.0.1:8080", upstreamTimeout: 30 * time.Second, maxRetries: 2, maxConns: 64,
 		maxComplexity: 5000, maxDepth: 20, maxAliases: 100, maxCalls: 500, demoSeed: 1,
-		live: live.Config{MaxSubscriptions: 10000, PollBudget: 50}, perConnection: 100}
+		live: live.Config{MaxSubscriptions: 10000, PollBudget: 50}, perConnection: 100,
+		requestTimeout: 30 * time.Second, bodyReadTimeout: 10 * time.Second, maxBodyBytesInFlight: 64 << 20}
 	if defaults != want {
 		t.Fatalf("defaults %+v, want %+v as the README says", defaults, want)
 	}

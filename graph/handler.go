@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"net"
 	"net/http"
@@ -9,11 +10,13 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"jobgraph/graph/coercion"
 	"jobgraph/graph/generated"
 	"jobgraph/graph/loader"
+	"jobgraph/graph/overhttp"
+	"jobgraph/graph/querylimits"
 	"jobgraph/restclient"
 )
 
@@ -23,8 +26,6 @@ type HandlerConfig struct {
 	// selection counted once per item it asks for (see complexity.go);
 	// 0 means DefaultMaxComplexity.
 	MaxComplexity int
-	// MaxBodyBytes bounds a POST body; 0 means DefaultMaxBodyBytes.
-	MaxBodyBytes int64
 	// MaxDepth bounds field nesting; 0 means DefaultMaxDepth. The standard
 	// introspection query (graphql-js 16) nests 15 deep.
 	MaxDepth int
@@ -44,13 +45,12 @@ type HandlerConfig struct {
 }
 
 const (
-	DefaultMaxComplexity                 = 5000
-	DefaultMaxBodyBytes            int64 = 1 << 20
-	DefaultMaxDepth                      = 20
-	DefaultMaxAliases                    = 100
-	DefaultMaxUpstreamCalls              = 500
-	DefaultMaxInFlightPerOperation       = 24
-	parsedQueryCacheSize                 = 1000
+	DefaultMaxComplexity           = 5000
+	DefaultMaxDepth                = 20
+	DefaultMaxAliases              = 100
+	DefaultMaxUpstreamCalls        = 500
+	DefaultMaxInFlightPerOperation = 24
+	parsedQueryCacheSize           = 1000
 )
 
 // maxCachedQuery is the longest query kept parsed between requests: queries
@@ -74,40 +74,28 @@ func (c boundedCache) Add(ctx context.Context, query string, doc *ast.QueryDocum
 // queries only (as GraphQL over HTTP requires), the caller's GitLab
 // credentials taken from each request and fresh loaders for each operation.
 func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
-	if cfg.MaxComplexity == 0 {
-		cfg.MaxComplexity = DefaultMaxComplexity
-	}
-	if cfg.MaxBodyBytes == 0 {
-		cfg.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if cfg.MaxDepth == 0 {
-		cfg.MaxDepth = DefaultMaxDepth
-	}
-	if cfg.MaxAliases == 0 {
-		cfg.MaxAliases = DefaultMaxAliases
-	}
-	if cfg.MaxUpstreamCalls == 0 {
-		cfg.MaxUpstreamCalls = DefaultMaxUpstreamCalls
-	}
-	if cfg.MaxInFlightPerOperation == 0 {
-		cfg.MaxInFlightPerOperation = DefaultMaxInFlightPerOperation
-	}
+	cfg.MaxComplexity = cmp.Or(cfg.MaxComplexity, DefaultMaxComplexity)
+	cfg.MaxDepth = cmp.Or(cfg.MaxDepth, DefaultMaxDepth)
+	cfg.MaxAliases = cmp.Or(cfg.MaxAliases, DefaultMaxAliases)
+	cfg.MaxUpstreamCalls = cmp.Or(cfg.MaxUpstreamCalls, DefaultMaxUpstreamCalls)
+	cfg.MaxInFlightPerOperation = cmp.Or(cfg.MaxInFlightPerOperation, DefaultMaxInFlightPerOperation)
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers:  &Resolver{Client: client, Live: cfg.Live.Hub},
 		Complexity: complexity(),
 	}))
 	addLiveTransports(srv, client, cfg)
-	srv.AddTransport(queriesOverGET{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(boundedCache{lru.New[*ast.QueryDocument](parsedQueryCacheSize)})
+	srv.AddTransport(overhttp.GET{})
+	srv.AddTransport(overhttp.POST{})
+	documents := boundedCache{lru.New[*ast.QueryDocument](parsedQueryCacheSize)}
+	srv.SetQueryCache(documents)
 	srv.Use(extension.Introspection{})
 	// Every field scores at least one, so an operation expanding to more
 	// fields than the complexity limit is refused by the cheap linear
 	// measure before gqlgen's complexity walk, which expands fragments.
-	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases, maxFields: cfg.MaxComplexity,
-		accepted: lru.New[struct{}](parsedQueryCacheSize)})
-	srv.SetValidationRulesFn(cappedValidationRules)
-	srv.SetParserTokenLimit(maxTokens)
+	srv.Use(querylimits.New(querylimits.Limits{MaxDepth: cfg.MaxDepth, MaxAliases: cfg.MaxAliases, MaxFields: cfg.MaxComplexity}))
+	srv.Use(coercion.New(documents, querylimits.MaxTokens))
+	srv.SetValidationRulesFn(querylimits.ValidationRules)
+	srv.SetParserTokenLimit(querylimits.MaxTokens)
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.SetErrorPresenter(PresentError)
 	srv.SetRecoverFunc(Recover)
@@ -116,14 +104,17 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 		return next(loader.With(restclient.WithBudget(ctx, budget), loader.New(client)))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isLiveRequest(r) && !admitRequest(w, r, cfg.MaxBodyBytes) {
+		creds, ok, err := restclient.CredentialsFromRequest(r)
+		switch {
+		case err != nil:
+			// Served with the server-wide token, the request would act
+			// as someone it did not say it is.
+			overhttp.WriteRequestError(w, r, http.StatusUnauthorized, err.Error(), CodeUnauthenticated)
 			return
+		case ok:
+			r = r.WithContext(restclient.WithCredentials(r.Context(), creds))
 		}
-		ctx := r.Context()
-		if creds, ok := restclient.CredentialsFromRequest(r); ok {
-			ctx = restclient.WithCredentials(ctx, creds)
-		}
-		srv.ServeHTTP(w, r.WithContext(withCaller(ctx, r)))
+		srv.ServeHTTP(w, r.WithContext(withCaller(r.Context(), r)))
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -61,13 +60,17 @@ func addLiveTransports(srv *handler.Server, client *restclient.Client, cfg Handl
 			shutdown: lc.Hub.Closed(),
 		},
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			return withConnection(credentialsFromInit(ctx, payload), perConnection), nil, nil
+			ctx, err := credentialsFromInit(ctx, payload)
+			if err != nil {
+				return ctx, nil, err
+			}
+			return withConnection(ctx, perConnection), nil, nil
 		},
 		InitTimeout:           cmp.Or(lc.InitTimeout, 10*time.Second),
 		KeepAlivePingInterval: keepAlive,
 		PingPongInterval:      keepAlive,
 	})
-	srv.AddTransport(eventStream{SSE: transport.SSE{KeepAlivePingInterval: keepAlive}, maxBody: cfg.MaxBodyBytes, shutdown: lc.Hub.Closed()})
+	srv.AddTransport(eventStream{SSE: transport.SSE{KeepAlivePingInterval: keepAlive}, shutdown: lc.Hub.Closed()})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
 			ctx = withStreamEnd(ctx)
@@ -96,17 +99,10 @@ func addLiveTransports(srv *handler.Server, client *restclient.Client, cfg Handl
 	})
 }
 
-// isLiveRequest reports whether r opens a stream (a WebSocket upgrade, or an
-// SSE request): streams skip the admission of POST bodies, which would hold
-// them to a plain request's terms.
-func isLiveRequest(r *http.Request) bool {
-	return r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream")
-}
-
 // credentialsFromInit reads the caller's token from connection_init's
 // payload, under the header names GitLab takes, in GitLab's order; without
 // one, the upgrade request's headers stand.
-func credentialsFromInit(ctx context.Context, payload transport.InitPayload) context.Context {
+func credentialsFromInit(ctx context.Context, payload transport.InitPayload) (context.Context, error) {
 	h := http.Header{}
 	for k, v := range payload {
 		switch s, _ := v.(string); http.CanonicalHeaderKey(k) {
@@ -114,11 +110,16 @@ func credentialsFromInit(ctx context.Context, payload transport.InitPayload) con
 			h.Set(k, s)
 		}
 	}
-	creds, ok := restclient.CredentialsFromRequest(&http.Request{Header: h})
-	if !ok {
-		return ctx
+	creds, ok, err := restclient.CredentialsFromRequest(&http.Request{Header: h})
+	switch {
+	case err != nil:
+		// As for a plain request: credentials that cannot be used must not
+		// leave the connection to the server-wide token.
+		return ctx, err
+	case !ok:
+		return ctx, nil
 	}
-	return withCaller(restclient.WithCredentials(ctx, creds), &http.Request{})
+	return withCaller(restclient.WithCredentials(ctx, creds), &http.Request{}), nil
 }
 
 // closeOnShutdown closes each WebSocket with 1001 Going Away when the
@@ -174,12 +175,10 @@ func (c *shutdownConn) SetReadDeadline(t time.Time) error {
 // graphql-sse's client reconnects instead of taking the stream as done.
 type eventStream struct {
 	transport.SSE
-	maxBody  int64
 	shutdown context.Context
 }
 
 func (t eventStream) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	r.Body = http.MaxBytesReader(w, r.Body, t.maxBody)
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	stop := context.AfterFunc(t.shutdown, cancel)

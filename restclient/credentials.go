@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -94,20 +95,38 @@ func CredentialsFrom(ctx context.Context) (Credentials, bool) {
 	return c, ok
 }
 
+// ErrUnusableCredentials is a request carrying a credential header that
+// holds no token jobgraph can forward: another Authorization scheme than
+// Bearer, or an empty or malformed token. Such a request is refused rather
+// than served as one that carries none, with the server-wide token.
+var ErrUnusableCredentials = errors.New("the request's credentials are not a GitLab token jobgraph can use: send Authorization: Bearer, PRIVATE-TOKEN or JOB-TOKEN")
+
 // CredentialsFromRequest reads a caller's token the way GitLab does: the
-// PRIVATE-TOKEN header, then Authorization: Bearer, then JOB-TOKEN.
-func CredentialsFromRequest(r *http.Request) (Credentials, bool) {
-	if t := strings.TrimSpace(r.Header.Get("PRIVATE-TOKEN")); t != "" {
-		return Credentials{Kind: PrivateToken, Token: t}, true
-	}
-	if scheme, t, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " "); ok &&
-		strings.EqualFold(scheme, "Bearer") {
-		if t = strings.TrimSpace(t); t != "" {
-			return Credentials{Kind: BearerToken, Token: t}, true
+// PRIVATE-TOKEN header, then Authorization, then JOB-TOKEN; the first of them
+// present decides. ok is false when none is present; the error is
+// ErrUnusableCredentials when the one present holds no usable token.
+func CredentialsFromRequest(r *http.Request) (c Credentials, ok bool, err error) {
+	switch {
+	case has(r, "PRIVATE-TOKEN"):
+		c = Credentials{Kind: PrivateToken, Token: strings.TrimSpace(r.Header.Get("PRIVATE-TOKEN"))}
+	case has(r, "Authorization"):
+		scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			return Credentials{}, false, ErrUnusableCredentials
 		}
+		c = Credentials{Kind: BearerToken, Token: strings.TrimSpace(token)}
+	case has(r, "JOB-TOKEN"):
+		c = Credentials{Kind: JobToken, Token: strings.TrimSpace(r.Header.Get("JOB-TOKEN"))}
+	default:
+		return Credentials{}, false, nil
 	}
-	if t := strings.TrimSpace(r.Header.Get("JOB-TOKEN")); t != "" {
-		return Credentials{Kind: JobToken, Token: t}, true
+	if !c.valid() {
+		return Credentials{}, false, ErrUnusableCredentials
 	}
-	return Credentials{}, false
+	return c, true, nil
+}
+
+func has(r *http.Request, header string) bool {
+	_, ok := r.Header[http.CanonicalHeaderKey(header)]
+	return ok
 }

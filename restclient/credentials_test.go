@@ -2,6 +2,7 @@ package restclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -124,24 +125,32 @@ func TestCredentialsFromRequest(t *testing.T) {
 		headers map[string]string
 		want    Credentials
 		ok      bool
+		err     error
 	}{
-		{map[string]string{"PRIVATE-TOKEN": "p"}, Credentials{PrivateToken, "p"}, true},
-		{map[string]string{"Authorization": "Bearer b"}, Credentials{BearerToken, "b"}, true},
-		{map[string]string{"Authorization": "bearer  b "}, Credentials{BearerToken, "b"}, true},
-		{map[string]string{"JOB-TOKEN": "j"}, Credentials{JobToken, "j"}, true},
-		{map[string]string{"PRIVATE-TOKEN": "p", "JOB-TOKEN": "j"}, Credentials{PrivateToken, "p"}, true},
-		{map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}, Credentials{}, false},
-		{map[string]string{"Authorization": "Bearer "}, Credentials{}, false},
-		{map[string]string{}, Credentials{}, false},
+		{map[string]string{"PRIVATE-TOKEN": "p"}, Credentials{PrivateToken, "p"}, true, nil},
+		{map[string]string{"Authorization": "Bearer b"}, Credentials{BearerToken, "b"}, true, nil},
+		{map[string]string{"Authorization": "bearer  b "}, Credentials{BearerToken, "b"}, true, nil},
+		{map[string]string{"JOB-TOKEN": "j"}, Credentials{JobToken, "j"}, true, nil},
+		{map[string]string{"PRIVATE-TOKEN": "p", "JOB-TOKEN": "j"}, Credentials{PrivateToken, "p"}, true, nil},
+		{map[string]string{"PRIVATE-TOKEN": "p", "Authorization": "Basic dXNlcjpwYXNz"}, Credentials{PrivateToken, "p"}, true, nil},
+		{map[string]string{}, Credentials{}, false, nil},
+		{map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}, Credentials{}, false, ErrUnusableCredentials},
+		{map[string]string{"Authorization": "Token t"}, Credentials{}, false, ErrUnusableCredentials},
+		{map[string]string{"Authorization": "Bearer "}, Credentials{}, false, ErrUnusableCredentials},
+		{map[string]string{"Authorization": "Bearer a b"}, Credentials{}, false, ErrUnusableCredentials},
+		{map[string]string{"Authorization": ""}, Credentials{}, false, ErrUnusableCredentials},
+		{map[string]string{"PRIVATE-TOKEN": ""}, Credentials{}, false, ErrUnusableCredentials},
+		{map[string]string{"PRIVATE-TOKEN": " ", "Authorization": "Bearer b"}, Credentials{}, false, ErrUnusableCredentials},
+		{map[string]string{"JOB-TOKEN": ""}, Credentials{}, false, ErrUnusableCredentials},
 	}
 	for _, tt := range tests {
 		r, _ := http.NewRequest(http.MethodGet, "/", nil)
 		for k, v := range tt.headers {
 			r.Header.Set(k, v)
 		}
-		got, ok := CredentialsFromRequest(r)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("%v: got %v %q, %v", tt.headers, got.Kind, got.Token, ok)
+		got, ok, err := CredentialsFromRequest(r)
+		if got != tt.want || ok != tt.ok || !errors.Is(err, tt.err) {
+			t.Errorf("%v: got %v %q, %v, %v", tt.headers, got.Kind, got.Token, ok, err)
 		}
 	}
 }

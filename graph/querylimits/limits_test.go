@@ -1,4 +1,4 @@
-package graph_test
+package querylimits_test
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ import (
 )
 
 func TestShapeLimits(t *testing.T) {
-	s := newStack(t)
+	g := newGateway(t)
 	deep := fmt.Sprintf(`{ project(id: %d) { name `, gitlabsim.ProjectDemo) +
 		strings.Repeat(`pipeline(id: 1) { project { `, 10) + `name` + strings.Repeat(` } }`, 10) + ` } }`
 	var aliases strings.Builder
@@ -26,16 +26,16 @@ func TestShapeLimits(t *testing.T) {
 		{"aliases inside fragments count", `{ ...F } fragment F on Query {` + aliases.String() + `}`, "TOO_MANY_ALIASES"},
 	}
 	for _, c := range cases {
-		out := s.do(t, gitlabsim.TokenMaintainer, c.query, nil)
+		out := g.do(t, c.query)
 		if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != c.code {
 			t.Errorf("%s: errors %+v, want %s", c.name, out.Errors, c.code)
 		}
 	}
-	if calls := s.calls(); total(calls) != 0 {
+	if calls := g.upstreamCalls(); len(calls) != 0 {
 		t.Fatalf("refused queries cost upstream calls: %v", calls)
 	}
 	// The introspection query GraphiQL and code generators send passes.
-	out := s.do(t, gitlabsim.TokenMaintainer, introspection.Query, nil)
+	out := g.do(t, introspection.Query)
 	if len(out.Errors) > 0 {
 		t.Fatalf("introspection refused: %+v", out.Errors)
 	}
@@ -44,7 +44,7 @@ func TestShapeLimits(t *testing.T) {
 // Fragments spread twice at every level expand exponentially; the query is
 // refused by a walk linear in its text, before gqlgen's complexity walk.
 func TestFragmentExpansionIsRefusedCheaply(t *testing.T) {
-	s := newStack(t)
+	g := newGateway(t)
 	const levels = 40 // 2^40 fields once expanded
 	var q strings.Builder
 	q.WriteString("query { currentUser { ...F0 } }\n")
@@ -52,7 +52,7 @@ func TestFragmentExpansionIsRefusedCheaply(t *testing.T) {
 		fmt.Fprintf(&q, "fragment F%d on User { ...F%d ...F%d }\n", i, i+1, i+1)
 	}
 	fmt.Fprintf(&q, "fragment F%d on User { username }\n", levels)
-	out := s.do(t, gitlabsim.TokenMaintainer, q.String(), nil)
+	out := g.do(t, q.String())
 	if len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" {
 		t.Fatalf("errors %+v, want COMPLEXITY_LIMIT_EXCEEDED", out.Errors)
 	}
@@ -63,7 +63,7 @@ func TestFragmentExpansionIsRefusedCheaply(t *testing.T) {
 // runs, at once and in a few hundred bytes, and a query within the limits
 // that still makes validation report many errors gets a hundred of them.
 func TestRepeatsAreRefusedBeforeValidation(t *testing.T) {
-	s := newStack(t)
+	g := newGateway(t)
 	repeat := func(n int, field func(i int) string) string {
 		var q strings.Builder
 		q.WriteString("{")
@@ -86,19 +86,19 @@ func TestRepeatsAreRefusedBeforeValidation(t *testing.T) {
 		{"repeats within repeats", repeat(20, func(int) string { return "project(id: 1) { jobs { " + strings.Repeat("totalCount ", 200) + "} }" }), "FIELD_REPEATED_TOO_OFTEN"},
 	}
 	for _, c := range cases {
-		status, answer := s.post(t, "", map[string]any{"query": c.query})
+		status, answer := g.post(t, map[string]any{"query": c.query})
 		var out gqlResponse
 		if err := json.Unmarshal(answer, &out); err != nil || len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != c.code ||
-			len(answer) > 1000 || status != http.StatusUnprocessableEntity {
-			t.Errorf("%s: status %d, %d bytes, errors %+v, want 422 and one %s", c.name, status, len(answer), out.Errors, c.code)
+			len(answer) > 1000 || status != http.StatusBadRequest {
+			t.Errorf("%s: status %d, %d bytes, errors %+v, want 400 and one %s", c.name, status, len(answer), out.Errors, c.code)
 		}
 	}
 	conflicts := repeat(maxRepeatsAllowed, func(i int) string { return fmt.Sprintf("project(id: %d) { name }", i+1) })
-	out := s.do(t, gitlabsim.TokenMaintainer, conflicts, nil)
+	out := g.do(t, conflicts)
 	if len(out.Errors) != 100 {
 		t.Fatalf("%d same-named fields with different arguments: %d errors, want 100", maxRepeatsAllowed, len(out.Errors))
 	}
-	if calls := s.calls(); total(calls) != 0 {
+	if calls := g.upstreamCalls(); len(calls) != 0 {
 		t.Fatalf("refused queries cost upstream calls: %v", calls)
 	}
 }
@@ -121,13 +121,13 @@ func chain(n int) string {
 // Errors quoting a long literal are cut short, so a hundred of them quoting
 // an 800 KB literal make an answer of about a hundred kilobytes, not 80 MB.
 func TestErrorsQuotingLongValuesAreShortened(t *testing.T) {
-	s := newStack(t)
+	g := newGateway(t)
 	var q strings.Builder
 	for i := range 100 {
 		fmt.Fprintf(&q, "query Q%d { ...F }\n", i)
 	}
 	q.WriteString(`fragment F on Query { project(id: "` + strings.Repeat("x", 800_000) + `") { name } }`)
-	_, answer := s.post(t, "", map[string]any{"query": q.String(), "operationName": "Q1"})
+	_, answer := g.post(t, map[string]any{"query": q.String(), "operationName": "Q1"})
 	var out gqlResponse
 	if err := json.Unmarshal(answer, &out); err != nil || len(out.Errors) == 0 || len(answer) > 200_000 {
 		t.Fatalf("%d bytes, %d errors, %v", len(answer), len(out.Errors), err)

@@ -1,4 +1,8 @@
-package graph
+// Package querylimits bounds the shapes of the queries the gateway accepts:
+// nesting, aliases, fields once fragments are expanded, repeats of a field,
+// introspection, and the tokens and validation errors of a query. Each is
+// refused before validation runs or any upstream call is made.
+package querylimits
 
 import (
 	"context"
@@ -26,10 +30,8 @@ const (
 	CodeComplexity     = "COMPLEXITY_LIMIT_EXCEEDED"
 )
 
-// A query refused for its shape is a malformed request, like one that fails
-// validation: gqlgen answers both with a 4xx status (422, or 400 where the
-// client accepts application/graphql-response+json), which GraphQL over HTTP
-// requires of a response without data.
+// A query refused for its shape is a request error, like one that fails
+// validation: it never executes, and its answer has no data.
 func init() {
 	for _, code := range []string{CodeTooDeep, CodeTooManyAliases, CodeTooRepetitive, CodeComplexity} {
 		errcode.RegisterErrorType(code, errcode.KindProtocol)
@@ -45,12 +47,12 @@ func init() {
 // each), a few dozen times at most.
 const maxRepeats = 200
 
-// maxTokens bounds a query's length in GraphQL tokens, for gqlgen's parser
+// MaxTokens bounds a query's length in GraphQL tokens, for gqlgen's parser
 // and for the measuring below: what validation costs grows faster than the
 // query, so the query's size must be bounded, not only its body's. The
 // introspection query is about 300 tokens; a large frontend query a few
 // thousand.
-const maxTokens = 10_000
+const MaxTokens = 10_000
 
 // maxSameNamePairs bounds the pairs of same-named fields a query's selection
 // sets hold, summed: validation compares each pair, and their selections
@@ -76,6 +78,28 @@ const (
 // maxValidationErrors caps the errors validation reports for one query; past
 // a hundred they say nothing new and only make the answer large.
 const maxValidationErrors = 100
+
+// Limits are the bounds of an operation's shape that the operator sets.
+type Limits struct {
+	// MaxDepth bounds field nesting.
+	MaxDepth int
+	// MaxAliases bounds the aliases of one operation.
+	MaxAliases int
+	// MaxFields bounds the fields an operation expands to, fragments
+	// included.
+	MaxFields int
+}
+
+// New returns the gqlgen extension that refuses queries over limits, and
+// over the fixed bounds below, before they are validated.
+func New(limits Limits) graphql.HandlerExtension {
+	return shapeLimits{maxDepth: limits.MaxDepth, maxAliases: limits.MaxAliases, maxFields: limits.MaxFields,
+		accepted: lru.New[struct{}](acceptedCacheSize)}
+}
+
+// acceptedCacheSize is how many accepted queries are remembered, so that
+// each is measured once.
+const acceptedCacheSize = 1000
 
 // shapeLimits refuses, before gqlgen validates it, a query with an operation
 // nested deeper than maxDepth fields, naming more than maxAliases aliases,
@@ -110,7 +134,7 @@ func (l shapeLimits) MutateOperationParameters(ctx context.Context, raw *graphql
 	if _, ok := l.accepted.Get(ctx, key); ok {
 		return nil
 	}
-	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: raw.Query}, maxTokens)
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: raw.Query}, MaxTokens)
 	if err != nil {
 		return nil
 	}
@@ -176,10 +200,10 @@ func (l shapeLimits) check(sh shape) *gqlerror.Error {
 	return err
 }
 
-// cappedValidationRules are GraphQL's validation rules, reporting at most
+// ValidationRules are GraphQL's validation rules, reporting at most
 // maxValidationErrors errors between them. gqlgen asks for a fresh set for
 // every query it validates.
-func cappedValidationRules() *rules.Rules {
+func ValidationRules() *rules.Rules {
 	rs := rules.NewDefaultRules()
 	reported := 0
 	capped := func(addError core.AddErrFunc) core.AddErrFunc {
