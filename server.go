@@ -19,14 +19,26 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/cors"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"jobgraph/gitlabsim"
 	"jobgraph/graph"
 	"jobgraph/graph/live"
 	"jobgraph/graphiql"
 	"jobgraph/internal/admission"
+	"jobgraph/internal/health"
+	"jobgraph/internal/metrics"
+	"jobgraph/internal/persisted"
+	"jobgraph/internal/requestlog"
+	"jobgraph/internal/tracing"
 	"jobgraph/restclient"
 )
 
@@ -52,6 +64,14 @@ type config struct {
 	requestTimeout       time.Duration
 	bodyReadTimeout      time.Duration
 	maxBodyBytesInFlight int64
+
+	maxInFlightPerCaller    int
+	maxInFlightPerOperation int
+	logFormat               string
+	corsOrigins             string
+	redisURL                string
+	persistedOnly           string
+	tracing                 bool // set when the OTEL_* variables ask for traces
 }
 
 func main() {
@@ -96,6 +116,12 @@ command line wins):
 	fs.DurationVar(&c.requestTimeout, "request-timeout", admission.DefaultRequestTimeout, "deadline of a GraphQL request, from the end of its body")
 	fs.DurationVar(&c.bodyReadTimeout, "body-read-timeout", admission.DefaultBodyReadTimeout, "time a client may take to send a request body")
 	fs.Int64Var(&c.maxBodyBytesInFlight, "max-body-bytes-in-flight", admission.DefaultMaxBodyBytesInFlight, "memory `bytes` the request bodies being read and served may hold together; past it a request gets 503")
+	fs.IntVar(&c.maxInFlightPerCaller, "upstream-max-inflight-per-caller", restclient.DefaultMaxInFlightPerCaller, "GitLab requests one caller (token, or address when anonymous) may have in flight at once")
+	fs.IntVar(&c.maxInFlightPerOperation, "max-inflight-per-operation", graph.DefaultMaxInFlightPerOperation, "GitLab requests one operation may have in flight at once")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log lines as `text` or json")
+	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated `origins` whose pages may call /graphql from a browser (e.g. https://ci.example.com); empty allows same-origin pages only")
+	fs.StringVar(&c.redisURL, "redis-url", "", "Redis `URL` (redis://host:6379/0) replicas share persisted queries and subscription pollers through; empty runs alone")
+	fs.StringVar(&c.persistedOnly, "persisted-only", "", "run only the documents of this trusted-documents manifest `file` (JSON of id to document, as relay-compiler and GraphQL Code Generator write it)")
 	fs.Int64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo world when --gitlab-url is empty")
 	if err := applyEnv(fs, "JOBGRAPH_"); err != nil {
 		return config{}, err
@@ -106,7 +132,18 @@ command line wins):
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return config{}, fmt.Errorf("--log-format %q: want text or json", c.logFormat)
+	}
 	return c, nil
+}
+
+// newLogger writes the gateway's log lines to w, as text or JSON.
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
 }
 
 func runGateway(args []string, stdout, stderr io.Writer) int {
@@ -120,6 +157,14 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	slog.SetDefault(newLogger(cfg.logFormat, stderr))
+	tracingOn, stopTracing, err := tracing.Setup(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "jobgraph:", err)
+		return 2
+	}
+	defer func() { _ = stopTracing(context.WithoutCancel(ctx)) }()
+	cfg.tracing = tracingOn
 
 	demoHeaders := ""
 	if cfg.gitlabURL == "" {
@@ -137,7 +182,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "jobgraph: demo token (maintainer, prefilled in GraphiQL's headers): %s\n", gitlabsim.TokenMaintainer)
 	}
 
-	handler, err := newGatewayHandler(ctx, cfg, demoHeaders)
+	handler, err := newGatewayHandler(ctx, cfg, demoHeaders, slog.Default())
 	if err != nil {
 		fmt.Fprintln(stderr, "jobgraph:", err)
 		return 2
@@ -151,15 +196,24 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	return serve(ctx, ln, handler, stderr)
 }
 
-// newGatewayHandler wires the HTTP routes of the gateway; subscriptions end
-// when ctx does.
-func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string) (http.Handler, error) {
+// newGatewayHandler wires the HTTP routes of the gateway, logging each
+// request through logger; subscriptions end, and Redis is let go, when ctx
+// does.
+func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string, logger *slog.Logger) (http.Handler, error) {
+	m := metrics.New()
 	rc := restclient.Config{
-		BaseURL:         cfg.gitlabURL,
-		Timeout:         cfg.upstreamTimeout,
-		MaxRetries:      cfg.maxRetries,
-		MaxConnsPerHost: cfg.maxConns,
-		UserAgent:       "jobgraph",
+		BaseURL:              cfg.gitlabURL,
+		Timeout:              cfg.upstreamTimeout,
+		MaxRetries:           cfg.maxRetries,
+		MaxConnsPerHost:      cfg.maxConns,
+		MaxInFlightPerCaller: cfg.maxInFlightPerCaller,
+		UserAgent:            "jobgraph",
+		Observer:             m,
+		WrapTransport: func(next http.RoundTripper) http.RoundTripper {
+			return otelhttp.NewTransport(next, otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+				return r.Method + " " + restclient.RouteOf(r)
+			}))
+		},
 	}
 	if cfg.fallbackToken != "" {
 		rc.Fallback = &restclient.Credentials{Kind: restclient.PrivateToken, Token: cfg.fallbackToken}
@@ -167,6 +221,19 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string) 
 	client, err := restclient.New(rc)
 	if err != nil {
 		return nil, fmt.Errorf("configuring the GitLab client: %w", err)
+	}
+	var shared *redis.Client
+	if cfg.redisURL != "" {
+		opts, err := redis.ParseURL(cfg.redisURL)
+		if err != nil {
+			return nil, fmt.Errorf("--redis-url: %w", err)
+		}
+		shared = redis.NewClient(opts)
+		context.AfterFunc(ctx, func() { _ = shared.Close() })
+	}
+	documents, err := persistedDocuments(cfg, shared)
+	if err != nil {
+		return nil, err
 	}
 	cfg.live.MaxRetries = cfg.maxRetries
 	hub := live.NewHub(client, cfg.live)
@@ -181,25 +248,100 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string) 
 		BodyReadTimeout: cfg.bodyReadTimeout, MaxBodyBytesInFlight: cfg.maxBodyBytesInFlight, RequestTimeout: cfg.requestTimeout,
 	}, graph.NewHandler(client, graph.HandlerConfig{
 		MaxComplexity: cfg.maxComplexity, MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases,
-		MaxUpstreamCalls: cfg.maxCalls,
-		Live:             graph.LiveConfig{Hub: hub, MaxSubscriptionsPerConnection: cfg.perConnection},
+		MaxUpstreamCalls: cfg.maxCalls, MaxInFlightPerOperation: cfg.maxInFlightPerOperation,
+		Live:      graph.LiveConfig{Hub: hub, MaxSubscriptionsPerConnection: cfg.perConnection},
+		Documents: documents,
+		Tracing:   cfg.tracing,
 	}))
 	if err != nil {
 		return nil, fmt.Errorf("configuring request admission: %w", err)
 	}
+	ready := health.NewReadiness(health.GitLabProbe(client), readinessInterval, readinessTimeout)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", private(endpoint))
+	mux.Handle("/graphql", crossOrigin(cfg.corsOrigins, private(otelhttp.NewHandler(endpoint, "graphql"))))
 	mux.Handle("/{$}", ide)
 	mux.Handle(graphiql.AssetsPath, ide)
 	mux.HandleFunc("GET /schema.graphqls", serveSchema)
 	// relay-compiler, among others, reads a schema only under the .graphql name.
 	mux.HandleFunc("GET /schema.graphql", serveSchema)
 	mux.Handle(graphiql.FaviconPath, ide)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok\n")
-	})
-	return noSniff(mux), nil
+	mux.Handle("GET /healthz", health.Live())
+	mux.Handle("GET /readyz", ready.Handler())
+	mux.Handle("GET /metrics", m.Handler())
+	return noSniff(requestlog.Middleware(logger, recordRequest(m), mux)), nil
+}
+
+// How often /readyz asks GitLab, and how long it waits for an answer: an
+// orchestrator probing every few seconds from every node costs GitLab one
+// request per interval.
+const (
+	readinessInterval = 5 * time.Second
+	readinessTimeout  = 3 * time.Second
+)
+
+// recordRequest counts GraphQL requests in m, by operation and outcome.
+func recordRequest(m *metrics.Metrics) func(requestlog.Record) {
+	return func(rec requestlog.Record) {
+		if rec.Path != "/graphql" {
+			return
+		}
+		outcome := rec.Outcome
+		if outcome == "" {
+			// A request error GraphQL over HTTP answers with 200: a query
+			// that did not parse or validate.
+			outcome = requestlog.Failed
+		}
+		m.Request(rec.Operation, outcome, rec.Duration)
+	}
+}
+
+// persistedDocuments picks how queries may be sent by hash: only the
+// documents of a trusted manifest with --persisted-only, otherwise Apollo's
+// automatic persisted queries, kept in Redis when replicas share one.
+func persistedDocuments(cfg config, shared *redis.Client) (graphql.HandlerExtension, error) {
+	if cfg.persistedOnly != "" {
+		manifest, err := persisted.LoadManifest(cfg.persistedOnly)
+		if err != nil {
+			return nil, err
+		}
+		return persisted.NewTrusted(manifest), nil
+	}
+	cache := persisted.NewMemoryCache(persistedQueriesKept)
+	if shared != nil {
+		cache = persisted.NewRedisCache(shared, persistedQueryTTL)
+	}
+	return extension.AutomaticPersistedQuery{Cache: cache}, nil
+}
+
+// persistedQueriesKept bounds the queries one replica keeps in memory, and
+// persistedQueryTTL how long Redis keeps a query nobody sent again.
+const (
+	persistedQueriesKept = 1000
+	persistedQueryTTL    = 24 * time.Hour
+)
+
+// crossOrigin answers browsers' CORS preflights for the allowed origins,
+// with the headers frontends send: credentials travel in headers, never in
+// cookies, so credentialed requests are not allowed. Without origins only
+// same-origin pages may call.
+func crossOrigin(origins string, h http.Handler) http.Handler {
+	var allowed []string
+	for _, o := range strings.Split(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			allowed = append(allowed, o)
+		}
+	}
+	if len(allowed) == 0 {
+		return h
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: allowed,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", "PRIVATE-TOKEN", "JOB-TOKEN",
+			"traceparent", "tracestate", requestlog.Header},
+		ExposedHeaders: []string{requestlog.Header},
+		MaxAge:         600,
+	}).Handler(h)
 }
 
 // private marks h's answers as one caller's: a GraphQL answer holds what

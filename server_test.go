@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -33,7 +34,7 @@ func demoGateway(t *testing.T, flags ...string) (*httptest.Server, *gitlabsim.Si
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newGatewayHandler(t.Context(), cfg, `{"Authorization": "Bearer `+gitlabsim.TokenMaintainer+`"}`)
+	h, err := newGatewayHandler(t.Context(), cfg, `{"Authorization": "Bearer `+gitlabsim.TokenMaintainer+`"}`, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +283,8 @@ func TestFlagsAndEnvironment(t *testing.T) {
 	want := config{listen: "127.0.0.1:8080", upstreamTimeout: 30 * time.Second, maxRetries: 2, maxConns: 64,
 		maxComplexity: 5000, maxDepth: 20, maxAliases: 100, maxCalls: 500, demoSeed: 1,
 		live: live.Config{MaxSubscriptions: 10000, PollBudget: 50}, perConnection: 100,
-		requestTimeout: 30 * time.Second, bodyReadTimeout: 10 * time.Second, maxBodyBytesInFlight: 64 << 20}
+		requestTimeout: 30 * time.Second, bodyReadTimeout: 10 * time.Second, maxBodyBytesInFlight: 64 << 20,
+		maxInFlightPerCaller: 32, maxInFlightPerOperation: 24, logFormat: "text"}
 	if defaults != want {
 		t.Fatalf("defaults %+v, want %+v as the README says", defaults, want)
 	}

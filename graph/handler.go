@@ -17,6 +17,8 @@ import (
 	"jobgraph/graph/loader"
 	"jobgraph/graph/overhttp"
 	"jobgraph/graph/querylimits"
+	"jobgraph/internal/requestlog"
+	"jobgraph/internal/tracing"
 	"jobgraph/restclient"
 )
 
@@ -42,6 +44,12 @@ type HandlerConfig struct {
 	MaxInFlightPerOperation int
 	// Live configures subscriptions (live_transports.go).
 	Live LiveConfig
+	// Documents, when set, supplies queries by hash before anything else
+	// reads a request: Apollo's automatic persisted queries, or trusted
+	// documents alone (package persisted).
+	Documents graphql.HandlerExtension
+	// Tracing spans each operation and resolver field (package tracing).
+	Tracing bool
 }
 
 const (
@@ -88,6 +96,13 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	srv.AddTransport(overhttp.POST{})
 	documents := boundedCache{lru.New[*ast.QueryDocument](parsedQueryCacheSize)}
 	srv.SetQueryCache(documents)
+	if cfg.Documents != nil {
+		srv.Use(cfg.Documents)
+	}
+	srv.Use(requestlog.GraphQL{})
+	if cfg.Tracing {
+		srv.Use(tracing.GraphQL{})
+	}
 	srv.Use(extension.Introspection{})
 	// Every field scores at least one, so an operation expanding to more
 	// fields than the complexity limit is refused by the cheap linear
@@ -101,7 +116,15 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	srv.SetRecoverFunc(Recover)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		budget := restclient.NewBudget(cfg.MaxUpstreamCalls, cfg.MaxInFlightPerOperation, callerFrom(ctx))
-		return next(loader.With(restclient.WithBudget(ctx, budget), loader.New(client)))
+		respond := next(loader.With(restclient.WithBudget(ctx, budget), loader.New(client)))
+		counted := 0
+		return func(ctx context.Context) *graphql.Response {
+			resp := respond(ctx)
+			sent := budget.Sent()
+			requestlog.AddUpstreamCalls(ctx, sent-counted)
+			counted = sent
+			return resp
+		}
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		creds, ok, err := restclient.CredentialsFromRequest(r)

@@ -85,12 +85,18 @@ type requestParams struct {
 // (mutations false) only a query runs, as the specification requires.
 func (p requestParams) serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, start time.Time, mutations bool) {
 	media := responseMediaType(r)
-	if p.Query == nil {
+	// A persisted query is named by its hash in extensions.persistedQuery,
+	// with no query at all until the server asks for it.
+	_, persisted := p.Extensions["persistedQuery"]
+	if p.Query == nil && !persisted {
 		writeRequestError(w, media, http.StatusBadRequest, coded(notAGraphQLRequestMsg, CodeBadRequest))
 		return
 	}
-	raw := &graphql.RawParams{Query: *p.Query, Variables: p.Variables, Extensions: p.Extensions, Headers: r.Header,
+	raw := &graphql.RawParams{Variables: p.Variables, Extensions: p.Extensions, Headers: r.Header,
 		ReadTime: graphql.TraceTiming{Start: start, End: graphql.Now()}}
+	if p.Query != nil {
+		raw.Query = *p.Query
+	}
 	if p.OperationName != nil {
 		raw.OperationName = *p.OperationName
 	}

@@ -178,9 +178,9 @@ func (GraphQL) InterceptResponse(ctx context.Context, next graphql.ResponseHandl
 	}
 	name := ""
 	if graphql.HasOperationContext(ctx) {
-		name = graphql.GetOperationContext(ctx).OperationName
-		if name == "" {
-			name = "anonymous"
+		name = "anonymous"
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Name != "" {
+			name = op.Name
 		}
 	}
 	SetOperation(ctx, name, outcomeOf(resp))

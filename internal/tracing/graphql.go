@@ -1,6 +1,7 @@
 package tracing
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -39,16 +40,14 @@ func (g GraphQL) tracer() trace.Tracer {
 // or mutation and until its stream ends for a subscription.
 func (g GraphQL) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
-	kind, name := "query", oc.OperationName
+	kind, name := "query", ""
 	if oc.Operation != nil {
-		kind = string(oc.Operation.Operation)
+		kind, name = string(oc.Operation.Operation), oc.Operation.Name
 	}
-	if name == "" {
-		name = "anonymous"
-	}
-	ctx, span := g.tracer().Start(ctx, "graphql."+kind+" "+name, trace.WithAttributes(
+	spanName := "graphql." + kind + " " + cmp.Or(name, "anonymous")
+	ctx, span := g.tracer().Start(ctx, spanName, trace.WithAttributes(
 		attribute.String("graphql.operation.type", kind),
-		attribute.String("graphql.operation.name", oc.OperationName),
+		attribute.String("graphql.operation.name", name),
 	))
 	respond := next(ctx)
 	stream := oc.Operation != nil && oc.Operation.Operation == ast.Subscription
