@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -235,6 +236,7 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string, 
 	if err != nil {
 		return nil, err
 	}
+	origins := splitOrigins(cfg.corsOrigins)
 	cfg.live.MaxRetries = cfg.maxRetries
 	hub := live.NewHub(client, cfg.live)
 	context.AfterFunc(ctx, hub.Close)
@@ -249,7 +251,8 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string, 
 	}, graph.NewHandler(client, graph.HandlerConfig{
 		MaxComplexity: cfg.maxComplexity, MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases,
 		MaxUpstreamCalls: cfg.maxCalls, MaxInFlightPerOperation: cfg.maxInFlightPerOperation,
-		Live:      graph.LiveConfig{Hub: hub, MaxSubscriptionsPerConnection: cfg.perConnection},
+		Live: graph.LiveConfig{Hub: hub, MaxSubscriptionsPerConnection: cfg.perConnection,
+			AllowedOrigins: originHosts(origins)},
 		Documents: documents,
 		Tracing:   cfg.tracing,
 	}))
@@ -258,7 +261,7 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string, 
 	}
 	ready := health.NewReadiness(health.GitLabProbe(client), readinessInterval, readinessTimeout)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", crossOrigin(cfg.corsOrigins, private(otelhttp.NewHandler(endpoint, "graphql"))))
+	mux.Handle("/graphql", crossOrigin(origins, private(otelhttp.NewHandler(endpoint, "graphql"))))
 	mux.Handle("/{$}", ide)
 	mux.Handle(graphiql.AssetsPath, ide)
 	mux.HandleFunc("GET /schema.graphqls", serveSchema)
@@ -320,17 +323,34 @@ const (
 	persistedQueryTTL    = 24 * time.Hour
 )
 
+// splitOrigins reads --cors-origins.
+func splitOrigins(list string) []string {
+	var origins []string
+	for _, o := range strings.Split(list, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	return origins
+}
+
+// originHosts are the hosts of origins, as the WebSocket Origin check
+// matches them.
+func originHosts(origins []string) []string {
+	hosts := make([]string, 0, len(origins))
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
+}
+
 // crossOrigin answers browsers' CORS preflights for the allowed origins,
 // with the headers frontends send: credentials travel in headers, never in
 // cookies, so credentialed requests are not allowed. Without origins only
 // same-origin pages may call.
-func crossOrigin(origins string, h http.Handler) http.Handler {
-	var allowed []string
-	for _, o := range strings.Split(origins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			allowed = append(allowed, o)
-		}
-	}
+func crossOrigin(allowed []string, h http.Handler) http.Handler {
 	if len(allowed) == 0 {
 		return h
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"jobgraph/graph/globalid"
+	"jobgraph/graph/live"
 	"jobgraph/graph/model"
 	"jobgraph/graph/paging"
 	"jobgraph/internal/textcut"
@@ -30,6 +31,7 @@ const (
 	CodeInternal        = "INTERNAL_SERVER_ERROR"
 	CodeCanceled        = "CANCELED"
 	CodeCallLimit       = "UPSTREAM_CALL_LIMIT_EXCEEDED"
+	CodeShuttingDown    = "SHUTTING_DOWN"
 )
 
 // inputError is a client mistake found by a resolver; its message is shown.
@@ -105,6 +107,10 @@ func classify(err error) (code, message string, ext map[string]any) {
 		return CodeUnauthenticated, err.Error(), nil
 	case errors.Is(err, restclient.ErrCallBudget):
 		return CodeCallLimit, err.Error(), nil
+	case errors.Is(err, live.ErrShutdown):
+		// The subscriber reconnects, to this replica once it is back or to
+		// another; nothing failed.
+		return CodeShuttingDown, err.Error(), nil
 	case errors.Is(err, context.Canceled):
 		// The client went away (restclient wraps that as a transport
 		// error too); nobody reads this answer.
