@@ -80,3 +80,57 @@ func TestSubscriptionsShareAPollerWithinTheBound(t *testing.T) {
 		t.Errorf("after the last subscriber left, %d pollers and %d subscriptions remain", st.Pollers, st.Subscriptions)
 	}
 }
+
+// A poller rides out GitLab's 429s and 503s, waiting as GitLab asks, and
+// its subscription ends with the failure once GitLab keeps failing past
+// GiveUpAfter.
+func TestPollersRetryAndGiveUp(t *testing.T) {
+	sim := gitlabsim.New(gitlabsim.Options{Seed: 1})
+	upstream := httptest.NewServer(sim)
+	defer func() { upstream.Close(); sim.Close() }()
+	client, err := restclient.New(restclient.Config{BaseURL: upstream.URL, MaxRetries: -1, BreakerFailures: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := NewHub(client, Config{FastInterval: 10 * time.Millisecond, GiveUpAfter: 10 * time.Second})
+	defer hub.Close()
+	creds := &restclient.Credentials{Kind: restclient.PrivateToken, Token: gitlabsim.TokenMaintainer}
+	const route = "GET /api/v4/projects/:id/jobs/:job_id"
+
+	sim.SetFaults(gitlabsim.Faults{FailNext: []gitlabsim.FailNext{
+		{Route: route, Count: 1, Kind: gitlabsim.FaultRateLimit},
+		{Route: route, Count: 2, Kind: gitlabsim.FaultError, Status: 503},
+	}})
+	recovered, err := hub.Subscribe(Key{Caller: "token:a", Kind: KindJob, Project: gitlabsim.ProjectDemo, ID: gitlabsim.JobFailed}, creds, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	var got []restclient.JobStatus
+	for u := range recovered.Updates() {
+		got = append(got, u.Job.Status)
+	}
+	if len(got) != 1 || got[0] != restclient.StatusFailed || recovered.Err() != nil {
+		t.Errorf("after a 429 and two 503s: %v, %v; want the failed job, then the end", got, recovered.Err())
+	}
+	if waited := time.Since(began); waited < time.Second {
+		t.Errorf("the poller came back after %v, sooner than the second GitLab's Retry-After asked", waited)
+	}
+	if n := sim.Stats()[route]; n != 4 {
+		t.Errorf("%d job reads, want 4: the 429, the two 503s and the answer", n)
+	}
+
+	sim.SetFaults(gitlabsim.Faults{Routes: []string{route}, ErrorRate: 1, ErrorStatus: 503})
+	impatient := NewHub(client, Config{FastInterval: 10 * time.Millisecond, GiveUpAfter: 300 * time.Millisecond})
+	defer impatient.Close()
+	failing, err := impatient.Subscribe(Key{Caller: "token:a", Kind: KindJob, Project: gitlabsim.ProjectDemo, ID: gitlabsim.JobRunning}, creds, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range failing.Updates() {
+		t.Error("an update came from a GitLab that only fails")
+	}
+	if restclient.KindOf(failing.Err()) != restclient.KindUpstream {
+		t.Errorf("the subscription ended with %v, want GitLab's 503", failing.Err())
+	}
+}
