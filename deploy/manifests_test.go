@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
@@ -123,21 +125,71 @@ func TestRedisManifest(t *testing.T) {
 	}
 }
 
-// TestDockerfile checks the image's build against what the manifests and
-// the issue ask of it: multi-stage, a static binary, a distroless non-root
-// base, and the port the manifests probe.
+// TestDockerfile parses the Dockerfile with BuildKit's own parser, as
+// docker build would, and checks the image against what the manifests ask
+// of it: a build stage, a static binary, a distroless base as the final
+// stage, a non-root user, and the port the probes reach.
 func TestDockerfile(t *testing.T) {
-	raw, err := os.ReadFile("../Dockerfile")
+	f, err := os.Open("../Dockerfile")
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(raw)
-	for _, want := range []string{
-		"AS build", "CGO_ENABLED=0", "FROM gcr.io/distroless/static-debian12:nonroot",
-		"USER nonroot:nonroot", "EXPOSE 8080", "JOBGRAPH_LISTEN=0.0.0.0:8080", `ENTRYPOINT ["/jobgraph"]`,
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the Dockerfile lacks %q", want)
+	defer f.Close()
+	parsed, err := parser.Parse(f)
+	if err != nil {
+		t.Fatalf("the Dockerfile does not parse: %v", err)
+	}
+	for _, w := range parsed.Warnings {
+		t.Errorf("parser warning: %s", w.Short)
+	}
+	stages, _, err := instructions.Parse(parsed.AST, nil)
+	if err != nil {
+		t.Fatalf("the Dockerfile's instructions: %v", err)
+	}
+	if len(stages) != 2 || stages[0].Name != "build" {
+		t.Fatalf("%d stages, first named %q; want a build stage and the image", len(stages), stages[0].Name)
+	}
+	build, image := stages[0], stages[1]
+	static := false
+	for _, c := range build.Commands {
+		if run, ok := c.(*instructions.RunCommand); ok && strings.Contains(strings.Join(run.CmdLine, " "), "CGO_ENABLED=0 go build") {
+			static = true
 		}
+	}
+	if !static {
+		t.Error("the build stage builds no static binary (CGO_ENABLED=0 go build)")
+	}
+	if image.BaseName != "gcr.io/distroless/static-debian12:nonroot" {
+		t.Errorf("the image is based on %q, want distroless static, non-root", image.BaseName)
+	}
+	var user, listen string
+	var ports, entrypoint []string
+	copied := false
+	for _, c := range image.Commands {
+		switch c := c.(type) {
+		case *instructions.UserCommand:
+			user = c.User
+		case *instructions.ExposeCommand:
+			ports = c.Ports
+		case *instructions.EnvCommand:
+			for _, kv := range c.Env {
+				if kv.Key == "JOBGRAPH_LISTEN" {
+					listen = kv.Value
+				}
+			}
+		case *instructions.EntrypointCommand:
+			entrypoint = c.CmdLine
+		case *instructions.CopyCommand:
+			copied = copied || c.From == "build"
+		}
+	}
+	if user == "" || strings.HasPrefix(user, "root") || strings.HasPrefix(user, "0") {
+		t.Errorf("the image runs as %q, want a non-root user", user)
+	}
+	if !slices.Equal(ports, []string{"8080"}) || listen != "0.0.0.0:8080" {
+		t.Errorf("the image exposes %v and listens on %q, want 8080 as the manifests probe", ports, listen)
+	}
+	if !copied || !slices.Equal(entrypoint, []string{"/jobgraph"}) {
+		t.Errorf("the image copies the binary from the build stage: %t, and runs %v; want /jobgraph", copied, entrypoint)
 	}
 }
