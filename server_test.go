@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"jobgraph/gitlabsim"
+	"jobgraph/graph/globalid"
 	"jobgraph/graph/live"
 	"jobgraph/graphiql"
 	"jobgraph/internal/browsertest"
@@ -63,6 +64,26 @@ func TestGraphiQLRunsAQueryInChromium(t *testing.T) {
 		t.Fatalf("result pane is not JSON: %v\n%s", err, result)
 	}
 	if out.Data.CurrentUser.Username != "mia.maintainer" || len(out.Data.Project.Jobs.Nodes) != 2 {
+		t.Fatalf("result pane shows %s", result)
+	}
+}
+
+// A person runs a subscription in GraphiQL: it goes over the gateway's
+// WebSocket with the prefilled token, and the result pane shows the job's
+// status, sent once for a job that has finished.
+func TestGraphiQLRunsASubscriptionInChromium(t *testing.T) {
+	gw, _ := demoGateway(t)
+	job := globalid.Job(gitlabsim.ProjectDemo, gitlabsim.JobFailed).String()
+	result := browsertest.RunGraphiQL(t, gw.URL+"/", `subscription Follow { jobUpdated(id: "`+job+`") { name status } }`)
+	var out struct {
+		Data struct {
+			JobUpdated struct{ Name, Status string } `json:"jobUpdated"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(result), &out); err != nil {
+		t.Fatalf("result pane is not JSON: %v\n%s", err, result)
+	}
+	if out.Data.JobUpdated.Status != "FAILED" || out.Data.JobUpdated.Name == "" {
 		t.Fatalf("result pane shows %s", result)
 	}
 }
