@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +86,27 @@ func TestGraphiQLRunsASubscriptionInChromium(t *testing.T) {
 	}
 	if out.Data.JobUpdated.Status != "FAILED" || out.Data.JobUpdated.Name == "" {
 		t.Fatalf("result pane shows %s", result)
+	}
+}
+
+// GraphiQL's docs, read from the gateway's own schema, show the mutations
+// and subscriptions with their descriptions.
+func TestGraphiQLDocsShowMutationsAndSubscriptions(t *testing.T) {
+	gw, _ := demoGateway(t)
+	ide := browsertest.OpenGraphiQL(t, gw.URL+"/")
+	ide.Click(`.graphiql-sidebar button[aria-label="Show Documentation Explorer"]`)
+	for root, want := range map[string][]string{
+		"Mutation":     {"jobCancel", "jobRetry", "jobPlay", "jobErase", "pipelineCancel", "pipelineRetry"},
+		"Subscription": {"jobUpdated", "pipelineUpdated", "jobLogAppended"},
+	} {
+		ide.ClickText(`.graphiql-doc-explorer a.graphiql-doc-explorer-type-name`, root)
+		fields := ide.Texts(`.graphiql-doc-explorer .graphiql-doc-explorer-field-name`)
+		for _, f := range want {
+			if !slices.Contains(fields, f) {
+				t.Errorf("the docs of %s list %q, without %s", root, fields, f)
+			}
+		}
+		ide.Click(`.graphiql-doc-explorer-back`)
 	}
 }
 
