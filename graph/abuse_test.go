@@ -144,3 +144,36 @@ func TestForgedCursorsCostBoundedCalls(t *testing.T) {
 		}
 	}
 }
+
+// A dead GitLab gets fast UPSTREAM_ERRORs once the circuit opens, without
+// more calls, and the gateway recovers by itself when GitLab is back.
+func TestDeadGitLabOpensTheCircuit(t *testing.T) {
+	s := newStackOver(t, gitlabsim.Options{Seed: 1}, graph.HandlerConfig{},
+		restclient.Config{MaxRetries: -1, BreakerFailures: 5, BreakerCooldown: 100 * time.Millisecond}, nil)
+	const query = `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`
+	s.sim.SetFaults(gitlabsim.Faults{ErrorRate: 1, ErrorStatus: http.StatusServiceUnavailable})
+	out := s.do(t, gitlabsim.TokenMaintainer, query, map[string]any{"ids": pipelineIDs(20)})
+	if len(out.Errors) != 20 {
+		t.Fatalf("%d errors, want 20", len(out.Errors))
+	}
+	for _, e := range out.Errors {
+		if e.Extensions["code"] != "UPSTREAM_ERROR" {
+			t.Fatalf("error %+v, want UPSTREAM_ERROR", e)
+		}
+	}
+	s.calls()
+	out = s.do(t, gitlabsim.TokenMaintainer, query, map[string]any{"ids": pipelineIDs(20)})
+	if len(out.Errors) != 20 || out.Errors[0].Extensions["code"] != "UPSTREAM_ERROR" {
+		t.Fatalf("with the circuit open: %+v", out.Errors)
+	}
+	if n := total(s.calls()); n != 0 {
+		t.Errorf("with the circuit open, GitLab still got %d requests", n)
+	}
+	s.sim.SetFaults(gitlabsim.Faults{})
+	time.Sleep(150 * time.Millisecond)
+	var user struct{ CurrentUser struct{ Username string } }
+	s.data(t, `{ currentUser { username } }`, nil, &user)
+	if user.CurrentUser.Username == "" {
+		t.Error("no answer after GitLab came back")
+	}
+}
