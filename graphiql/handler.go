@@ -5,8 +5,9 @@ package graphiql
 import (
 	"bytes"
 	"net/http"
-	"strconv"
 	"time"
+
+	"jobgraph/internal/webassets"
 )
 
 // Options configure the served page.
@@ -60,7 +61,7 @@ func Handler(opts Options) http.Handler {
 type handler struct {
 	page    []byte
 	pageErr error
-	assets  assetSet
+	assets  webassets.Set
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -78,36 +79,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.servePage(w, r)
 		return
 	case FaviconPath:
-		h.serveAsset(w, r, h.assets.byPath[h.assets.url(faviconName)], faviconMaxAge)
+		icon, _ := h.assets.Lookup(h.assets.URL(faviconName))
+		h.assets.Serve(w, r, icon, contentSecurityPolicy, faviconMaxAge)
 		return
 	}
-	found, ok := h.assets.byPath[r.URL.Path]
+	found, ok := h.assets.Lookup(r.URL.Path)
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	// The URL names the content's digest, so the content behind it never changes.
-	h.serveAsset(w, r, found, "public, max-age=31536000, immutable")
-}
-
-func (h *handler) serveAsset(w http.ResponseWriter, r *http.Request, found asset, cacheControl string) {
-	header := w.Header()
-	header.Set("Content-Type", found.contentType)
-	// A web worker is bound by the policy its own script is served with,
-	// not the page's.
-	header.Set("Content-Security-Policy", contentSecurityPolicy)
-	header.Set("Cache-Control", cacheControl)
-	header.Set("Vary", "Accept-Encoding")
-	body, etag := found.body, h.assets.digest
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		// On a compression failure the identity encoding still serves the asset.
-		if gzipped, err := found.gzipped(); err == nil {
-			body, etag = gzipped, etag+"-gzip"
-			header.Set("Content-Encoding", "gzip")
-		}
-	}
-	header.Set("ETag", strconv.Quote(etag))
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	h.assets.Serve(w, r, found, contentSecurityPolicy, webassets.Immutable)
 }
 
 func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
