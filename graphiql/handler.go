@@ -3,9 +3,7 @@
 package graphiql
 
 import (
-	"bytes"
 	"net/http"
-	"time"
 
 	"jobgraph/internal/webassets"
 )
@@ -65,15 +63,9 @@ type handler struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !webassets.Readable(w, r) {
 		return
 	}
-	header := w.Header()
-	header.Set("X-Content-Type-Options", "nosniff")
-	header.Set("Referrer-Policy", "no-referrer")
-
 	switch r.URL.Path {
 	case "/":
 		h.servePage(w, r)
@@ -96,11 +88,6 @@ func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, h.pageErr.Error(), http.StatusInternalServerError)
 		return
 	}
-	header := w.Header()
-	header.Set("Content-Type", "text/html; charset=utf-8")
-	header.Set("Content-Security-Policy", contentSecurityPolicy)
-	// The page may carry a token in its default headers: keep it out of caches.
-	header.Set("Cache-Control", "no-store")
-	header.Set("X-Frame-Options", "DENY")
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(h.page))
+	// The page may carry a token in its default headers.
+	webassets.ServePage(w, r, h.page, contentSecurityPolicy)
 }

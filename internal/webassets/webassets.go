@@ -153,3 +153,30 @@ func (s Set) Serve(w http.ResponseWriter, r *http.Request, found Asset, csp, cac
 	header.Set("ETag", strconv.Quote(etag))
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 }
+
+// Readable answers 405 to a method other than GET and HEAD and reports
+// false; otherwise it sets the headers every answer of an app carries and
+// reports true.
+func Readable(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return false
+	}
+	header := w.Header()
+	header.Set("X-Content-Type-Options", "nosniff")
+	header.Set("Referrer-Policy", "no-referrer")
+	return true
+}
+
+// ServePage answers with an app's HTML page under the policy csp. The page
+// may carry a token in its settings, so no cache keeps it, and no other site
+// may frame it.
+func ServePage(w http.ResponseWriter, r *http.Request, page []byte, csp string) {
+	header := w.Header()
+	header.Set("Content-Type", "text/html; charset=utf-8")
+	header.Set("Content-Security-Policy", csp)
+	header.Set("Cache-Control", "no-store")
+	header.Set("X-Frame-Options", "DENY")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(page))
+}
