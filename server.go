@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	dashboard "jobgraph/examples/ci-dashboard"
 	"jobgraph/gitlabsim"
 	"jobgraph/graph"
 	"jobgraph/graph/live"
@@ -121,7 +122,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	demoHeaders := ""
+	demoToken := ""
 	if cfg.gitlabURL == "" {
 		sim := gitlabsim.New(gitlabsim.Options{Seed: cfg.demoSeed, LiveClock: true})
 		defer sim.Close()
@@ -132,12 +133,12 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		}
 		defer closeSim()
 		cfg.gitlabURL = simURL
-		demoHeaders = fmt.Sprintf(`{"Authorization": "Bearer %s"}`, gitlabsim.TokenMaintainer)
+		demoToken = gitlabsim.TokenMaintainer
 		fmt.Fprintf(stdout, "jobgraph: no --gitlab-url given; serving the demo world of the built-in GitLab simulator at %s\n", simURL)
-		fmt.Fprintf(stdout, "jobgraph: demo token (maintainer, prefilled in GraphiQL's headers): %s\n", gitlabsim.TokenMaintainer)
+		fmt.Fprintf(stdout, "jobgraph: demo token (maintainer, prefilled in GraphiQL's headers and the dashboard): %s\n", gitlabsim.TokenMaintainer)
 	}
 
-	handler, err := newGatewayHandler(ctx, cfg, demoHeaders)
+	handler, err := newGatewayHandler(ctx, cfg, demoToken)
 	if err != nil {
 		fmt.Fprintln(stderr, "jobgraph:", err)
 		return 2
@@ -148,12 +149,13 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "jobgraph: GraphiQL at http://%s/ — GraphQL endpoint http://%s/graphql (upstream %s)\n", ln.Addr(), ln.Addr(), cfg.gitlabURL)
+	fmt.Fprintf(stdout, "jobgraph: example CI dashboard at http://%s%s\n", ln.Addr(), dashboard.Path)
 	return serve(ctx, ln, handler, stderr)
 }
 
 // newGatewayHandler wires the HTTP routes of the gateway; subscriptions end
 // when ctx does.
-func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string) (http.Handler, error) {
+func newGatewayHandler(ctx context.Context, cfg config, demoToken string) (http.Handler, error) {
 	rc := restclient.Config{
 		BaseURL:         cfg.gitlabURL,
 		Timeout:         cfg.upstreamTimeout,
@@ -171,6 +173,10 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string) 
 	cfg.live.MaxRetries = cfg.maxRetries
 	hub := live.NewHub(client, cfg.live)
 	context.AfterFunc(ctx, hub.Close)
+	graphiqlHeaders := ""
+	if demoToken != "" {
+		graphiqlHeaders = fmt.Sprintf(`{"Authorization": "Bearer %s"}`, demoToken)
+	}
 	ide := graphiql.Handler(graphiql.Options{
 		Endpoint:       "/graphql",
 		DefaultHeaders: graphiqlHeaders,
@@ -195,6 +201,9 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string) 
 	// relay-compiler, among others, reads a schema only under the .graphql name.
 	mux.HandleFunc("GET /schema.graphql", serveSchema)
 	mux.Handle(graphiql.FaviconPath, ide)
+	board := dashboard.Handler(dashboard.Options{Endpoint: "/graphql", DefaultToken: demoToken})
+	mux.Handle(dashboard.Path, board)
+	mux.Handle(dashboard.Path+"/", board)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")

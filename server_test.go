@@ -33,7 +33,7 @@ func demoGateway(t *testing.T, flags ...string) (*httptest.Server, *gitlabsim.Si
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newGatewayHandler(t.Context(), cfg, `{"Authorization": "Bearer `+gitlabsim.TokenMaintainer+`"}`)
+	h, err := newGatewayHandler(t.Context(), cfg, gitlabsim.TokenMaintainer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +83,8 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/schema.graphql", "", 200, "type Query"},
 		{"GET", "/", "", 200, "<html"},
 		{"GET", "/favicon.ico", "", 200, "<svg "},
+		{"GET", "/dashboard", "", 200, `"defaultToken":"` + gitlabsim.TokenMaintainer + `"`},
+		{"GET", "/dashboard/", "", 200, `id="dashboard-config"`},
 		{"GET", "/graphql?query=%7B__typename%7D", "", 200, `"Query"`},
 		{"POST", "/graphql", `{"query":"{__typename}"}`, 200, `"Query"`},
 		{"POST", "/graphql", `{"query":` + strings.Repeat(" ", 2<<20) + `"{__typename}"}`, 413, ""},
