@@ -21,8 +21,8 @@ func TestVariablesAreCoercedStrictly(t *testing.T) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelError})))
 
 	const project = `query($p: Int!) { project(id: $p) { name } }`
-	const jobs = `query($p: Int!, $s: [JobStatus!]) { project(id: $p) { jobs(statuses: $s) { nodes { id } } } }`
-	const pipelines = `query($p: Int!, $s: PipelineStatus) { project(id: $p) { pipelines(status: $s) { nodes { id } } } }`
+	const jobs = `query($p: Int!, $s: [CiStatus!]) { project(id: $p) { jobs(statuses: $s) { nodes { id } } } }`
+	const pipelines = `query($p: Int!, $s: CiStatus) { project(id: $p) { pipelines(status: $s) { nodes { id } } } }`
 	cases := []struct {
 		name, query string
 		vars        map[string]any
