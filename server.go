@@ -30,6 +30,7 @@ import (
 	"github.com/rs/cors"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
+	dashboard "jobgraph/examples/ci-dashboard"
 	"jobgraph/gitlabsim"
 	"jobgraph/graph"
 	"jobgraph/graph/live"
@@ -167,7 +168,7 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 	defer func() { _ = stopTracing(context.WithoutCancel(ctx)) }()
 	cfg.tracing = tracingOn
 
-	demoHeaders := ""
+	demoToken := ""
 	if cfg.gitlabURL == "" {
 		sim := gitlabsim.New(gitlabsim.Options{Seed: cfg.demoSeed, LiveClock: true})
 		defer sim.Close()
@@ -178,12 +179,12 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		}
 		defer closeSim()
 		cfg.gitlabURL = simURL
-		demoHeaders = fmt.Sprintf(`{"Authorization": "Bearer %s"}`, gitlabsim.TokenMaintainer)
+		demoToken = gitlabsim.TokenMaintainer
 		fmt.Fprintf(stdout, "jobgraph: no --gitlab-url given; serving the demo world of the built-in GitLab simulator at %s\n", simURL)
-		fmt.Fprintf(stdout, "jobgraph: demo token (maintainer, prefilled in GraphiQL's headers): %s\n", gitlabsim.TokenMaintainer)
+		fmt.Fprintf(stdout, "jobgraph: demo token (maintainer, prefilled in GraphiQL's headers and the dashboard): %s\n", gitlabsim.TokenMaintainer)
 	}
 
-	handler, err := newGatewayHandler(ctx, cfg, demoHeaders, slog.Default())
+	handler, err := newGatewayHandler(ctx, cfg, demoToken, slog.Default())
 	if err != nil {
 		fmt.Fprintln(stderr, "jobgraph:", err)
 		return 2
@@ -194,13 +195,15 @@ func runGateway(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "jobgraph: GraphiQL at http://%s/ — GraphQL endpoint http://%s/graphql (upstream %s)\n", ln.Addr(), ln.Addr(), cfg.gitlabURL)
+	fmt.Fprintf(stdout, "jobgraph: example CI dashboard at http://%s%s\n", ln.Addr(), dashboard.Path)
 	return serve(ctx, ln, handler, stderr)
 }
 
 // newGatewayHandler wires the HTTP routes of the gateway, logging each
 // request through logger; subscriptions end, and Redis is let go, when ctx
-// does.
-func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string, logger *slog.Logger) (http.Handler, error) {
+// does. A demo token, when given, is prefilled in GraphiQL and the
+// dashboard.
+func newGatewayHandler(ctx context.Context, cfg config, demoToken string, logger *slog.Logger) (http.Handler, error) {
 	m := metrics.New()
 	rc := restclient.Config{
 		BaseURL:              cfg.gitlabURL,
@@ -240,6 +243,10 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string, 
 	cfg.live.MaxRetries = cfg.maxRetries
 	hub := live.NewHub(client, cfg.live)
 	context.AfterFunc(ctx, hub.Close)
+	graphiqlHeaders := ""
+	if demoToken != "" {
+		graphiqlHeaders = fmt.Sprintf(`{"Authorization": "Bearer %s"}`, demoToken)
+	}
 	ide := graphiql.Handler(graphiql.Options{
 		Endpoint:       "/graphql",
 		DefaultHeaders: graphiqlHeaders,
@@ -268,6 +275,9 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string, 
 	// relay-compiler, among others, reads a schema only under the .graphql name.
 	mux.HandleFunc("GET /schema.graphql", serveSchema)
 	mux.Handle(graphiql.FaviconPath, ide)
+	board := dashboard.Handler(dashboard.Options{Endpoint: "/graphql", DefaultToken: demoToken})
+	mux.Handle(dashboard.Path, board)
+	mux.Handle(dashboard.Path+"/", board)
 	mux.Handle("GET /healthz", health.Live())
 	mux.Handle("GET /readyz", ready.Handler())
 	mux.Handle("GET /metrics", m.Handler())

@@ -36,7 +36,7 @@ func demoGateway(t *testing.T, flags ...string) (*httptest.Server, *gitlabsim.Si
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newGatewayHandler(t.Context(), cfg, `{"Authorization": "Bearer `+gitlabsim.TokenMaintainer+`"}`, slog.New(slog.DiscardHandler))
+	h, err := newGatewayHandler(t.Context(), cfg, gitlabsim.TokenMaintainer, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +127,8 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/schema.graphql", "", 200, "type Query"},
 		{"GET", "/", "", 200, "<html"},
 		{"GET", "/favicon.ico", "", 200, "<svg "},
+		{"GET", "/dashboard", "", 200, `"defaultToken":"` + gitlabsim.TokenMaintainer + `"`},
+		{"GET", "/dashboard/", "", 200, `id="dashboard-config"`},
 		{"GET", "/graphql?query=%7B__typename%7D", "", 200, `"Query"`},
 		{"POST", "/graphql", `{"query":"{__typename}"}`, 200, `"Query"`},
 		{"POST", "/graphql", `{"query":` + strings.Repeat(" ", 2<<20) + `"{__typename}"}`, 413, ""},

@@ -3,10 +3,9 @@
 package graphiql
 
 import (
-	"bytes"
 	"net/http"
-	"strconv"
-	"time"
+
+	"jobgraph/internal/webassets"
 )
 
 // Options configure the served page.
@@ -60,54 +59,28 @@ func Handler(opts Options) http.Handler {
 type handler struct {
 	page    []byte
 	pageErr error
-	assets  assetSet
+	assets  webassets.Set
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !webassets.Readable(w, r) {
 		return
 	}
-	header := w.Header()
-	header.Set("X-Content-Type-Options", "nosniff")
-	header.Set("Referrer-Policy", "no-referrer")
-
 	switch r.URL.Path {
 	case "/":
 		h.servePage(w, r)
 		return
 	case FaviconPath:
-		h.serveAsset(w, r, h.assets.byPath[h.assets.url(faviconName)], faviconMaxAge)
+		icon, _ := h.assets.Lookup(h.assets.URL(faviconName))
+		h.assets.Serve(w, r, icon, contentSecurityPolicy, faviconMaxAge)
 		return
 	}
-	found, ok := h.assets.byPath[r.URL.Path]
+	found, ok := h.assets.Lookup(r.URL.Path)
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	// The URL names the content's digest, so the content behind it never changes.
-	h.serveAsset(w, r, found, "public, max-age=31536000, immutable")
-}
-
-func (h *handler) serveAsset(w http.ResponseWriter, r *http.Request, found asset, cacheControl string) {
-	header := w.Header()
-	header.Set("Content-Type", found.contentType)
-	// A web worker is bound by the policy its own script is served with,
-	// not the page's.
-	header.Set("Content-Security-Policy", contentSecurityPolicy)
-	header.Set("Cache-Control", cacheControl)
-	header.Set("Vary", "Accept-Encoding")
-	body, etag := found.body, h.assets.digest
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		// On a compression failure the identity encoding still serves the asset.
-		if gzipped, err := found.gzipped(); err == nil {
-			body, etag = gzipped, etag+"-gzip"
-			header.Set("Content-Encoding", "gzip")
-		}
-	}
-	header.Set("ETag", strconv.Quote(etag))
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	h.assets.Serve(w, r, found, contentSecurityPolicy, webassets.Immutable)
 }
 
 func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
@@ -115,11 +88,6 @@ func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, h.pageErr.Error(), http.StatusInternalServerError)
 		return
 	}
-	header := w.Header()
-	header.Set("Content-Type", "text/html; charset=utf-8")
-	header.Set("Content-Security-Policy", contentSecurityPolicy)
-	// The page may carry a token in its default headers: keep it out of caches.
-	header.Set("Cache-Control", "no-store")
-	header.Set("X-Frame-Options", "DENY")
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(h.page))
+	// The page may carry a token in its default headers.
+	webassets.ServePage(w, r, h.page, contentSecurityPolicy)
 }

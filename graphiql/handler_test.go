@@ -71,14 +71,14 @@ func TestPageReferencesOnlyEmbeddedAssets(t *testing.T) {
 	for _, url := range pageConfigOf(t, page).Workers {
 		referenced[url] = true
 	}
-	stylesheet := readBody(t, get(t, h, http.MethodGet, assets.url(stylesheetName), nil))
+	stylesheet := readBody(t, get(t, h, http.MethodGet, assets.URL(stylesheetName), nil))
 	for _, ref := range cssURLs.FindAllStringSubmatch(stylesheet, -1) {
 		if !strings.HasPrefix(ref[1], "data:") {
-			referenced[path.Join(path.Dir(assets.url(stylesheetName)), ref[1])] = true
+			referenced[path.Join(path.Dir(assets.URL(stylesheetName)), ref[1])] = true
 		}
 	}
-	if len(referenced) != len(assets.byPath) {
-		t.Errorf("page and stylesheet reference %d assets, %d are embedded: %v", len(referenced), len(assets.byPath), referenced)
+	if len(referenced) != assets.Len() {
+		t.Errorf("page and stylesheet reference %d assets, %d are embedded: %v", len(referenced), assets.Len(), referenced)
 	}
 	for url := range referenced {
 		if !strings.HasPrefix(url, AssetsPath) {
@@ -90,7 +90,8 @@ func TestPageReferencesOnlyEmbeddedAssets(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || body == "" {
 			t.Errorf("GET %s = %d with %d bytes, want 200 with the asset", url, resp.StatusCode, len(body))
 		}
-		if want := assets.byPath[url].contentType; resp.Header.Get("Content-Type") != want || want == "" {
+		found, _ := assets.Lookup(url)
+		if want := found.ContentType(); resp.Header.Get("Content-Type") != want || want == "" {
 			t.Errorf("GET %s Content-Type = %q, want %q", url, resp.Header.Get("Content-Type"), want)
 		}
 		if got := resp.Header.Get("Cache-Control"); got != "public, max-age=31536000, immutable" {
@@ -136,7 +137,7 @@ func TestFaviconServed(t *testing.T) {
 			t.Errorf("%s header %s = %q, want %q", FaviconPath, name, got, want)
 		}
 	}
-	if linked := readBody(t, get(t, h, http.MethodGet, assets.url(faviconName), nil)); linked != body {
+	if linked := readBody(t, get(t, h, http.MethodGet, assets.URL(faviconName), nil)); linked != body {
 		t.Errorf("%s and the page's icon link serve different icons", FaviconPath)
 	}
 }
@@ -152,20 +153,20 @@ func TestEmbeddedAssetsAreTheBuiltFiles(t *testing.T) {
 		faviconName:         "<svg ",
 	}
 	for name, prefix := range wantPrefixes {
-		found, ok := assets.byPath[assets.url(name)]
+		found, ok := assets.Lookup(assets.URL(name))
 		if !ok {
 			t.Errorf("asset %s is not embedded", name)
 			continue
 		}
-		if len(found.body) == 0 || !strings.HasPrefix(string(found.body), prefix) {
-			t.Errorf("asset %s (%d bytes) does not start with %q", name, len(found.body), prefix)
+		if len(found.Body()) == 0 || !strings.HasPrefix(string(found.Body()), prefix) {
+			t.Errorf("asset %s (%d bytes) does not start with %q", name, len(found.Body()), prefix)
 		}
 	}
 }
 
 func TestAssetRevalidation(t *testing.T) {
 	h := Handler(Options{})
-	url := assets.url(faviconName)
+	url := assets.URL(faviconName)
 	first := get(t, h, http.MethodGet, url, nil)
 	etag := first.Header.Get("ETag")
 	if etag == "" {
@@ -188,9 +189,9 @@ func TestUnknownPathsAndMethods(t *testing.T) {
 		{http.MethodGet, "/index.html", http.StatusNotFound},
 		{http.MethodGet, AssetsPath, http.StatusNotFound},
 		{http.MethodGet, AssetsPath + "assets/0000000000000000/" + bundleName, http.StatusNotFound},
-		{http.MethodGet, assets.url("../dist/" + bundleName), http.StatusNotFound},
-		{http.MethodGet, assets.url("licenses/graphiql.LICENSE"), http.StatusNotFound},
-		{http.MethodGet, assets.url("VERSIONS"), http.StatusNotFound},
+		{http.MethodGet, assets.URL("../dist/" + bundleName), http.StatusNotFound},
+		{http.MethodGet, assets.URL("licenses/graphiql.LICENSE"), http.StatusNotFound},
+		{http.MethodGet, assets.URL("VERSIONS"), http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+
+	"jobgraph/internal/webassets"
 )
 
 // pageConfig is what the bundle's entry (web/src/main.jsx) reads to mount
@@ -46,12 +48,12 @@ type pageData struct {
 }
 
 // renderPage builds the page once per Handler: it depends only on Options.
-func renderPage(opts Options, set assetSet) ([]byte, error) {
+func renderPage(opts Options, set webassets.Set) ([]byte, error) {
 	// json.Marshal escapes <, > and & as \u003c and so on, and U+2028/U+2029,
 	// so no value can close the data block or open markup inside it.
 	workers := make(map[string]string, len(workerNames))
 	for label, name := range workerNames {
-		workers[label] = set.url(name)
+		workers[label] = set.URL(name)
 	}
 	config, err := json.Marshal(pageConfig{
 		Endpoint:       opts.Endpoint,
@@ -65,9 +67,9 @@ func renderPage(opts Options, set assetSet) ([]byte, error) {
 	var page bytes.Buffer
 	err = pageTemplate.Execute(&page, pageData{
 		Title:         opts.Title,
-		FaviconURL:    set.url(faviconName),
-		StylesheetURL: set.url(stylesheetName),
-		ScriptURL:     set.url(bundleName),
+		FaviconURL:    set.URL(faviconName),
+		StylesheetURL: set.URL(stylesheetName),
+		ScriptURL:     set.URL(bundleName),
 		Config:        template.JS(config),
 	})
 	if err != nil {
