@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"jobgraph/gitlabsim"
 	"jobgraph/graph"
 	"jobgraph/graph/live"
@@ -48,6 +50,7 @@ type config struct {
 	demoSeed        int64
 	live            live.Config
 	perConnection   int
+	redisURL        string
 
 	requestTimeout       time.Duration
 	bodyReadTimeout      time.Duration
@@ -93,6 +96,7 @@ command line wins):
 	fs.IntVar(&c.live.MaxSubscriptions, "max-subscriptions", live.DefaultMaxSubscriptions, "most subscriptions served at once")
 	fs.IntVar(&c.perConnection, "max-subscriptions-per-connection", graph.DefaultMaxSubscriptionsPerConnection, "most subscriptions one WebSocket holds")
 	fs.Float64Var(&c.live.PollBudget, "poll-budget", live.DefaultPollBudget, "GitLab requests per second all subscriptions' pollers together may make")
+	fs.StringVar(&c.redisURL, "redis-url", "", "Redis `URL` (redis://host:6379/0) the replicas of a fleet share subscriptions' pollers through; empty, this replica works alone")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", admission.DefaultRequestTimeout, "deadline of a GraphQL request, from the end of its body")
 	fs.DurationVar(&c.bodyReadTimeout, "body-read-timeout", admission.DefaultBodyReadTimeout, "time a client may take to send a request body")
 	fs.Int64Var(&c.maxBodyBytesInFlight, "max-body-bytes-in-flight", admission.DefaultMaxBodyBytesInFlight, "memory `bytes` the request bodies being read and served may hold together; past it a request gets 503")
@@ -169,8 +173,21 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string) 
 		return nil, fmt.Errorf("configuring the GitLab client: %w", err)
 	}
 	cfg.live.MaxRetries = cfg.maxRetries
+	if cfg.redisURL != "" {
+		opts, err := redis.ParseURL(cfg.redisURL)
+		if err != nil {
+			// The parser's words quote the URL, password and all.
+			return nil, errors.New("--redis-url is not a Redis URL (redis://[user:password@]host:port/db)")
+		}
+		cfg.live.Redis = redis.NewClient(opts)
+	}
 	hub := live.NewHub(client, cfg.live)
-	context.AfterFunc(ctx, hub.Close)
+	context.AfterFunc(ctx, func() {
+		hub.Close()
+		if cfg.live.Redis != nil {
+			_ = cfg.live.Redis.Close()
+		}
+	})
 	ide := graphiql.Handler(graphiql.Options{
 		Endpoint:       "/graphql",
 		DefaultHeaders: graphiqlHeaders,
