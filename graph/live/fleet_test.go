@@ -359,3 +359,22 @@ func TestAFleetMovesAPollerFromAReplicaThatDies(t *testing.T) {
 		t.Errorf("%d pollers started, want %d: the job's and its log's, on the first replica, after its death, and %d handed over", n, want, handed)
 	}
 }
+
+// A job the token may not see ends every replica's subscribers with
+// restclient's NOT_FOUND error, as the one replica that polled got it, so
+// that each answers its clients with the same GraphQL code.
+func TestAFleetEndsEverySubscriberWithThePollersError(t *testing.T) {
+	defer verifyNoLeaks(t)
+	w := newWorld(t)
+	a, b := w.replica(DefaultLeaseTTL), w.replica(DefaultLeaseTTL)
+	missing := keyOf(maintainer, KindJob, 999999)
+	for i, s := range []*watcher{watch(t, a, missing, maintainer, 0), watch(t, b, missing, maintainer, 0)} {
+		var rest *restclient.Error
+		if err := s.end(t, 10*time.Second); !errors.As(err, &rest) || rest.Kind != restclient.KindNotFound || rest.StatusCode != 404 {
+			t.Errorf("subscriber %d ended with %v, want GitLab's 404", i, err)
+		}
+	}
+	if n := started(a, b); n != 1 {
+		t.Errorf("%d pollers started for one key, want 1", n)
+	}
+}
