@@ -354,7 +354,8 @@ func (fl *fleet) poll(ctx context.Context, f *feed) {
 	fl.hub.mu.Lock()
 	if fl.hub.feeds[f.key] != f {
 		fl.hub.mu.Unlock()
-		return // f ended meanwhile: the next round lets the lease go
+		_ = release.Run(ctx, fl.rdb, []string{leaseName(f.key)}, fl.id).Err() // f ended meanwhile
+		return
 	}
 	p := fl.hub.startPollerLocked(f)
 	fl.hub.mu.Unlock()
