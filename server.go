@@ -230,10 +230,10 @@ func newGatewayHandler(ctx context.Context, cfg config, demoToken string, logger
 	if cfg.redisURL != "" {
 		opts, err := redis.ParseURL(cfg.redisURL)
 		if err != nil {
-			return nil, fmt.Errorf("--redis-url: %w", err)
+			// The parser's words quote the URL, password and all.
+			return nil, errors.New("--redis-url is not a Redis URL (redis://[user:password@]host:port/db)")
 		}
 		shared = redis.NewClient(opts)
-		context.AfterFunc(ctx, func() { _ = shared.Close() })
 	}
 	documents, err := persistedDocuments(cfg, shared)
 	if err != nil {
@@ -241,8 +241,14 @@ func newGatewayHandler(ctx context.Context, cfg config, demoToken string, logger
 	}
 	origins := splitOrigins(cfg.corsOrigins)
 	cfg.live.MaxRetries = cfg.maxRetries
+	cfg.live.Redis = shared
 	hub := live.NewHub(client, cfg.live)
-	context.AfterFunc(ctx, hub.Close)
+	context.AfterFunc(ctx, func() {
+		hub.Close()
+		if shared != nil {
+			_ = shared.Close()
+		}
+	})
 	graphiqlHeaders := ""
 	if demoToken != "" {
 		graphiqlHeaders = fmt.Sprintf(`{"Authorization": "Bearer %s"}`, demoToken)

@@ -2,8 +2,10 @@
 // REST API has no push, so every live update costs polls; the Hub keeps that
 // cost to one poller per (caller, object), however many subscriptions share
 // it, paces each poller by its object's activity, and bounds all pollers
-// together by a poll budget. It knows nothing of GraphQL: it hands out
-// GitLab's objects and log bytes, and restclient's typed errors.
+// together by a poll budget. With Redis, the replicas of a fleet share the
+// pollers: one replica polls a key and publishes what it finds to the others
+// (fleet.go). It knows nothing of GraphQL: it hands out GitLab's objects and
+// log bytes, and restclient's typed errors.
 package live
 
 import (
@@ -11,8 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 
 	"jobgraph/restclient"
@@ -39,6 +43,13 @@ type Config struct {
 	MaxRetries int
 	// MaxChunkBytes bounds the log bytes of one update.
 	MaxChunkBytes int
+	// Redis, when set, shares the pollers with every replica using the same
+	// Redis; nil, the Hub works alone.
+	Redis *redis.Client
+	// LeaseTTL is how long a replica's claim on a key's poller lasts
+	// unrenewed: a replica that dies without a word is replaced after at
+	// most LeaseTTL and a third.
+	LeaseTTL time.Duration
 }
 
 // Defaults of Config.
@@ -49,6 +60,7 @@ const (
 	DefaultMaxSubscriptions = 10000
 	DefaultGiveUpAfter      = 2 * time.Minute
 	DefaultMaxChunkBytes    = 64 << 10
+	DefaultLeaseTTL         = 3 * time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -69,6 +81,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxChunkBytes <= 0 {
 		c.MaxChunkBytes = DefaultMaxChunkBytes
+	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = DefaultLeaseTTL
 	}
 	return c
 }
@@ -103,17 +118,20 @@ type Key struct {
 	ID      int64
 }
 
-// Hub runs the pollers of every subscription of a gateway.
+// Hub runs the subscriptions of a gateway: a feed per key subscribed to
+// here, and the pollers of the keys this process polls.
 type Hub struct {
 	client  *restclient.Client
 	cfg     Config
 	limiter *rate.Limiter
+	fleet   *fleet          // nil when the Hub works alone
 	ctx     context.Context // ends at Close
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 
 	mu            sync.Mutex
-	pollers       map[Key]*poller
+	feeds         map[Key]*feed
+	channels      map[string]*feed // in a fleet: the feeds by their Redis channel
 	subscriptions int
 	stats         Stats
 }
@@ -132,25 +150,34 @@ type Stats struct {
 func NewHub(client *restclient.Client, cfg Config) *Hub {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Hub{
-		client:  client,
-		cfg:     cfg,
-		limiter: rate.NewLimiter(rate.Limit(cfg.PollBudget), max(2, int(cfg.PollBudget))),
-		ctx:     ctx,
-		cancel:  cancel,
-		pollers: map[Key]*poller{},
-		stats:   Stats{Calls: map[string]int64{}},
+	h := &Hub{
+		client:   client,
+		cfg:      cfg,
+		limiter:  rate.NewLimiter(rate.Limit(cfg.PollBudget), max(2, int(cfg.PollBudget))),
+		ctx:      ctx,
+		cancel:   cancel,
+		feeds:    map[Key]*feed{},
+		channels: map[string]*feed{},
+		stats:    Stats{Calls: map[string]int64{}},
 	}
+	if cfg.Redis != nil {
+		h.fleet = newFleet(h, cfg.Redis, cfg.LeaseTTL)
+	}
+	return h
 }
 
 // Closed ends when the Hub is closed, for what must end with it.
 func (h *Hub) Closed() context.Context { return h.ctx }
 
 // Close stops every poller and waits for them; their subscriptions end with
-// ErrShutdown.
+// ErrShutdown. In a fleet, the keys this process polled are let go at once,
+// for other replicas to take over.
 func (h *Hub) Close() {
 	h.cancel()
 	h.wg.Wait()
+	if h.fleet != nil {
+		h.fleet.close()
+	}
 }
 
 // Stats returns the Hub's counters.
@@ -158,7 +185,12 @@ func (h *Hub) Stats() Stats {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := h.stats
-	s.Pollers, s.Subscriptions = len(h.pollers), h.subscriptions
+	s.Pollers, s.Subscriptions = 0, h.subscriptions
+	for _, f := range h.feeds {
+		if f.poller != nil {
+			s.Pollers++
+		}
+	}
 	s.Calls = make(map[string]int64, len(h.stats.Calls))
 	for route, n := range h.stats.Calls {
 		s.Calls[route] = n
@@ -178,26 +210,29 @@ func (h *Hub) Subscribe(key Key, creds *restclient.Credentials, fromByte int64) 
 	if h.subscriptions >= h.cfg.MaxSubscriptions {
 		return nil, &LimitError{Limit: h.cfg.MaxSubscriptions}
 	}
-	p := h.pollers[key]
-	if p == nil {
-		p = h.startPoller(key, creds)
+	f := h.feeds[key]
+	fresh := f == nil
+	if fresh {
+		f = h.newFeedLocked(key, creds)
 	}
 	s := &Subscription{
 		updates: make(chan Update, updateBuffer(key.Kind)),
 		left:    make(chan struct{}),
-		next:    fromByte,
 		hub:     h,
-		poller:  p,
+		feed:    f,
 	}
-	// The newest state goes to s before the poller can see s, so that only
+	s.next.Store(fromByte)
+	// The newest state goes to s before the feed can see s, so that only
 	// one goroutine ever sends to it at a time.
-	if last := p.last; last != nil {
+	if last := f.last; last != nil {
 		s.offer(*last)
 	}
-	p.subs[s] = struct{}{}
-	p.fresh = true
+	f.subs[s] = struct{}{}
 	h.subscriptions++
-	p.kick()
+	if fresh {
+		h.startFeedLocked(f)
+	}
+	f.joinedLocked(fromByte)
 	return s, nil
 }
 
@@ -210,53 +245,149 @@ func updateBuffer(k Kind) int {
 	return 1
 }
 
-func (h *Hub) startPoller(key Key, creds *restclient.Credentials) *poller {
+func (h *Hub) newFeedLocked(key Key, creds *restclient.Credentials) *feed {
 	ctx, cancel := context.WithCancel(h.ctx)
-	if creds != nil {
-		ctx = restclient.WithCredentials(ctx, *creds)
+	f := &feed{hub: h, key: key, creds: creds, ctx: ctx, cancel: cancel, subs: map[*Subscription]struct{}{}, asked: noWant}
+	h.feeds[key] = f
+	if h.fleet != nil {
+		f.inbox, f.announce = make(chan string, inboxSize), make(chan struct{}, 1)
+		h.channels[channelName(key)] = f
 	}
-	p := &poller{hub: h, key: key, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1), subs: map[*Subscription]struct{}{}}
-	p.sched = newSchedule(h.cfg)
-	h.pollers[key] = p
+	return f
+}
+
+// startFeedLocked starts what feeds f: alone, its poller; in a fleet, the
+// goroutine that receives the key's events, and a claim on its poller.
+func (h *Hub) startFeedLocked(f *feed) {
+	if h.fleet == nil {
+		h.startPollerLocked(f)
+		return
+	}
+	h.wg.Add(1)
+	go h.fleet.follow(f)
+	h.fleet.kick()
+}
+
+func (h *Hub) startPollerLocked(f *feed) *poller {
+	p := newPoller(f)
+	f.poller = p
 	h.stats.PollersStarted++
 	h.wg.Add(1)
 	go p.run()
 	return p
 }
 
-// leave removes s; a poller whose last subscriber left stops.
+// leave removes s; a feed whose last subscriber left stops.
 func (h *Hub) leave(s *Subscription) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	p := s.poller
-	if _, ok := p.subs[s]; !ok {
+	f := s.feed
+	if _, ok := f.subs[s]; !ok {
 		return
 	}
-	delete(p.subs, s)
+	delete(f.subs, s)
 	h.subscriptions--
-	if len(p.subs) == 0 && h.pollers[p.key] == p {
-		delete(h.pollers, p.key)
-		p.cancel()
+	if len(f.subs) == 0 {
+		h.dropLocked(f)
 	}
 }
 
-// end ends every subscription of p with err (nil: the object is final).
-func (h *Hub) end(p *poller, err error) {
+// dropLocked forgets f and stops its poller; in a fleet, the claim on the
+// key is let go.
+func (h *Hub) dropLocked(f *feed) {
+	if h.feeds[f.key] == f {
+		delete(h.feeds, f.key)
+	}
+	if ch := channelName(f.key); h.channels[ch] == f {
+		delete(h.channels, ch)
+	}
+	f.cancel()
+	if h.fleet != nil {
+		h.fleet.kick()
+	}
+}
+
+// end ends every subscription of f with err (nil: the object is final).
+func (h *Hub) end(f *feed, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.pollers[p.key] == p {
-		delete(h.pollers, p.key)
-	}
 	if h.ctx.Err() != nil {
 		err = ErrShutdown
 	}
-	for s := range p.subs {
+	for s := range f.subs {
 		s.err = err
 		close(s.updates)
-		delete(p.subs, s)
+		delete(f.subs, s)
 		h.subscriptions--
 	}
-	p.cancel()
+	h.dropLocked(f)
+}
+
+// finish ends, complete, the subscriptions of f that have the object's
+// final state: for a log, its logSize bytes. It returns the lowest byte
+// still owed to the others, or noWant; alone, a poller starts again for them.
+func (h *Hub) finish(f *feed, logSize int64) int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	behind := int64(noWant)
+	for s := range f.subs {
+		if next := s.next.Load(); f.key.Kind == KindJobLog && next < logSize {
+			behind = min(behind, next)
+			continue
+		}
+		close(s.updates)
+		delete(f.subs, s)
+		h.subscriptions--
+	}
+	switch {
+	case len(f.subs) == 0:
+		h.dropLocked(f)
+	case h.fleet == nil:
+		h.startPollerLocked(f)
+	default:
+		h.fleet.kick()
+	}
+	return behind
+}
+
+// offer hands a new state to every subscriber of f, and keeps it for new
+// ones; a state they have already is dropped.
+func (h *Hub) offer(f *feed, ev *event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ev.Mark == f.mark {
+		return
+	}
+	u := Update{Job: ev.Job, Pipeline: ev.Pipeline}
+	f.last, f.mark = &u, ev.Mark
+	for s := range f.subs {
+		s.offer(u)
+	}
+}
+
+func (h *Hub) subscribers(f *feed) []*Subscription {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*Subscription, 0, len(f.subs))
+	for s := range f.subs {
+		out = append(out, s)
+	}
+	return out
+}
+
+func (h *Hub) pollerOf(f *feed) *poller {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return f.poller
+}
+
+// stopped clears p from its feed, unless another poller took its place.
+func (h *Hub) stopped(p *poller) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if p.feed.poller == p {
+		p.feed.poller = nil
+	}
 }
 
 func (h *Hub) countPoll() {
@@ -271,34 +402,6 @@ func (h *Hub) counted(route string) {
 	h.mu.Unlock()
 }
 
-// subscribers returns p's subscribers now, after recording last, when set,
-// as the state a new subscriber starts from.
-func (h *Hub) subscribers(p *poller, last *Update) []*Subscription {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if last != nil {
-		p.last = last
-	}
-	return h.subscribersLocked(p)
-}
-
-// logReaders returns p's subscribers now, and whether one joined since the
-// last call.
-func (h *Hub) logReaders(p *poller) (subs []*Subscription, fresh bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	fresh, p.fresh = p.fresh, false
-	return h.subscribersLocked(p), fresh
-}
-
-func (h *Hub) subscribersLocked(p *poller) []*Subscription {
-	out := make([]*Subscription, 0, len(p.subs))
-	for s := range p.subs {
-		out = append(out, s)
-	}
-	return out
-}
-
 // Update is what a subscription receives: the object now, or log bytes.
 type Update struct {
 	Job      *restclient.Job
@@ -308,19 +411,20 @@ type Update struct {
 
 // Chunk is log bytes [From, To) of a job's log.
 type Chunk struct {
-	From, To int64
-	Data     []byte
+	From int64  `json:"from"`
+	To   int64  `json:"to"`
+	Data []byte `json:"data"`
 }
 
-// Subscription is one subscriber's share of a poller.
+// Subscription is one subscriber's share of a feed.
 type Subscription struct {
 	updates chan Update
 	left    chan struct{}
 	once    sync.Once
-	err     error // set before updates is closed
-	next    int64 // the log byte owed next; the poller's alone
+	err     error        // set before updates is closed
+	next    atomic.Int64 // the log byte owed next; written by whoever hands the feed its events
 	hub     *Hub
-	poller  *poller
+	feed    *feed
 }
 
 // Updates delivers the updates; it is closed when the subscription ends, and
@@ -331,7 +435,7 @@ func (s *Subscription) Updates() <-chan Update { return s.updates }
 // whole), otherwise why the subscription ended. Valid once Updates is closed.
 func (s *Subscription) Err() error { return s.err }
 
-// Close leaves the poller, which stops with its last subscriber.
+// Close leaves the feed, which stops with its last subscriber.
 func (s *Subscription) Close() {
 	s.once.Do(func() {
 		close(s.left)
@@ -341,7 +445,8 @@ func (s *Subscription) Close() {
 
 // offer hands over the newest state, replacing one the subscriber has not
 // read: a dashboard wants the job as it is, not every state it went through.
-// Only the poller sends, so after the drain there is room.
+// Only one goroutine sends at a time (under hub.mu), so after the drain there
+// is room.
 func (s *Subscription) offer(u Update) {
 	select {
 	case s.updates <- u:
@@ -355,7 +460,7 @@ func (s *Subscription) offer(u Update) {
 }
 
 // deliver hands over log bytes, waiting for the subscriber; it reports false
-// when the subscriber left or the poller stops.
+// when the subscriber left or ctx ends.
 func (s *Subscription) deliver(ctx context.Context, u Update) bool {
 	select {
 	case s.updates <- u:

@@ -13,9 +13,10 @@ import (
 
 // pollLog reads the job, then its log when there can be news in it.
 // GitLab's trace route answers the whole log and honours no Range, so each
-// read streams the log once and every subscriber takes what it is owed from
-// that one pass; a read whose Content-Length says the log has not grown since
-// the last is closed unread.
+// read streams the log once and sends its bytes from the lowest one anybody
+// is owed: the end of what was sent, or less for a subscriber that joined
+// (or, in a fleet, missed bytes) since. A read whose Content-Length says the
+// log has not grown, with nobody asking for old bytes, is closed unread.
 func (p *poller) pollLog(ctx context.Context) (outcome, error) {
 	j, err := p.getJob(ctx)
 	if err != nil {
@@ -25,82 +26,89 @@ func (p *poller) pollLog(ctx context.Context) (outcome, error) {
 	if j.StartedAt == nil && !final {
 		return outcome{}, nil // no log before the job starts
 	}
+	p.mu.Lock()
+	floor := p.floor
+	p.mu.Unlock()
+	from := min(floor, p.published)
+	if from == noWant {
+		return outcome{}, nil // nobody is owed a byte yet
+	}
 	p.hub.counted(restclient.RouteJobTrace)
 	stream, resp, err := p.hub.client.GetJobLog(ctx, p.project(), p.key.ID)
 	if err != nil {
 		return outcome{}, err
 	}
 	defer stream.Close()
-	subs, fresh := p.hub.logReaders(p)
-	if !final && !fresh && resp.ContentLength >= 0 && resp.ContentLength == p.logSize {
+	if !final && floor >= p.published && resp.ContentLength >= 0 && resp.ContentLength == p.logSize {
 		return outcome{active: false}, nil
 	}
-	size, err := p.sendLog(ctx, stream, subs, final)
+	size, sent, complete, err := p.sendLog(ctx, stream, from, final)
 	if err != nil {
 		return outcome{}, err
 	}
+	p.mu.Lock()
+	if p.floor >= floor {
+		p.floor = noWant
+	}
+	p.mu.Unlock()
 	grew := size > p.logSize
-	p.logSize = size
-	return outcome{active: grew, final: final}, nil
+	p.logSize, p.published = size, sent
+	return outcome{active: grew || !complete, final: final && complete}, nil
 }
 
-// sendLog streams one read of the log past every subscriber: each gets the
-// bytes from the one it is owed next, in chunks of at most MaxChunkBytes that
-// end at a line's end (or, for a line longer than a chunk, at a character's
-// end) while the job runs; the job's last bytes go once it is final. It
-// returns the log's length.
-func (p *poller) sendLog(ctx context.Context, r io.Reader, subs []*Subscription, final bool) (int64, error) {
+// sendLog streams one read of the log and sends its bytes from byte from
+// on, in chunks of at most MaxChunkBytes that end at a line's end (or, for a
+// line longer than a chunk, at a character's end) while the job runs; the
+// job's last bytes go once it is final. It returns the log's length and
+// where the bytes sent end; a chunk the subscribers did not get (Redis did
+// not take it) ends the sending (complete is false), to be sent again by the
+// next read.
+func (p *poller) sendLog(ctx context.Context, r io.Reader, from int64, final bool) (size, sent int64, complete bool, err error) {
 	maxChunk := p.hub.cfg.MaxChunkBytes
-	pending := make(map[*Subscription][]byte, len(subs))
+	var pending []byte // the log from byte sent on
+	sent = from
+	lost := false
+	emit := func(n int) {
+		if lost {
+			return
+		}
+		c := Chunk{From: sent, To: sent + int64(n), Data: bytes.Clone(pending[:n])}
+		if !p.send(&event{Chunk: &c}) {
+			lost = true
+			return
+		}
+		sent += int64(n)
+		pending = pending[n:]
+	}
 	buf := make([]byte, 32<<10)
 	var pos int64
 	for {
-		n, err := r.Read(buf)
-		block := buf[:n]
-		for _, s := range subs {
-			if start := s.next + int64(len(pending[s])); start >= pos && start < pos+int64(n) {
-				pending[s] = append(pending[s], block[start-pos:]...)
-			}
-			for len(pending[s]) >= maxChunk {
-				if !p.sendChunk(ctx, s, pending, cut(pending[s][:maxChunk])) {
-					break
-				}
-			}
+		n, rerr := r.Read(buf)
+		if start := sent + int64(len(pending)); !lost && start >= pos && start < pos+int64(n) {
+			pending = append(pending, buf[start-pos:n]...)
+		}
+		for !lost && len(pending) >= maxChunk {
+			emit(cut(pending[:maxChunk]))
 		}
 		pos += int64(n)
-		if errors.Is(err, io.EOF) {
+		if ctx.Err() != nil {
+			return 0, 0, false, ctx.Err()
+		}
+		if errors.Is(rerr, io.EOF) {
 			break
 		}
-		if err != nil {
-			return 0, fmt.Errorf("reading job %d's log at byte %d: %w", p.key.ID, pos, err)
+		if rerr != nil {
+			return 0, 0, false, fmt.Errorf("reading job %d's log at byte %d: %w", p.key.ID, pos, rerr)
 		}
 	}
-	for _, s := range subs {
-		rest := pending[s]
-		if !final {
-			rest = rest[:bytes.LastIndexByte(rest, '\n')+1]
-		}
-		for len(rest) > 0 {
-			if !p.sendChunk(ctx, s, pending, len(rest)) {
-				break
-			}
-			rest = rest[len(rest):]
-		}
+	rest := len(pending)
+	if !final {
+		rest = bytes.LastIndexByte(pending, '\n') + 1
 	}
-	return pos, nil
-}
-
-// sendChunk delivers s's first n pending bytes and moves its offset past
-// them, reporting false when s left or the poller stops.
-func (p *poller) sendChunk(ctx context.Context, s *Subscription, pending map[*Subscription][]byte, n int) bool {
-	data := bytes.Clone(pending[s][:n])
-	if !s.deliver(ctx, Update{Chunk: Chunk{From: s.next, To: s.next + int64(n), Data: data}}) {
-		delete(pending, s)
-		return false
+	if rest > 0 {
+		emit(rest)
 	}
-	s.next += int64(n)
-	pending[s] = pending[s][n:]
-	return true
+	return pos, sent, !lost, nil
 }
 
 // cut is where a full chunk ends: after its last newline, or else after its

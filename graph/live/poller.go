@@ -3,30 +3,51 @@ package live
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"jobgraph/internal/safely"
 	"jobgraph/restclient"
 )
 
-// poller follows one object for every subscription with its Key.
+// poller polls one object for a feed: for its subscribers alone, or, in a
+// fleet, for every replica's, while this process holds the key's lease.
 type poller struct {
 	hub    *Hub
+	feed   *feed
 	key    Key
 	ctx    context.Context // the poller's life, with the caller's credentials
 	cancel context.CancelFunc
 	wake   chan struct{}
+	done   chan struct{} // closed when the poller stopped
 	sched  *schedule
 
-	subs  map[*Subscription]struct{} // guarded by hub.mu
-	last  *Update                    // the newest state, for a new subscriber; guarded by hub.mu
-	fresh bool                       // a subscriber joined since the log was last read; guarded by hub.mu
+	mu       sync.Mutex
+	floor    int64 // the lowest log byte asked for since the last read; noWant when none
+	snapshot bool  // a replica asked for the newest state
 
 	// The poller goroutine's own.
-	mark    string // what the last state sent is, to tell a change
-	logSize int64  // the log's length at the last read
+	mark      string // what the last state sent is, to tell a change
+	state     *event // the last state sent, for a snapshot
+	logSize   int64  // the log's length at the last read
+	published int64  // where the log bytes sent so far end; noWant before any
+}
+
+// newPoller returns a poller for f, owing the log from the lowest byte its
+// subscribers are owed; the caller holds hub.mu.
+func newPoller(f *feed) *poller {
+	ctx, cancel := context.WithCancel(f.ctx)
+	if f.creds != nil {
+		ctx = restclient.WithCredentials(ctx, *f.creds)
+	}
+	return &poller{
+		hub: f.hub, feed: f, key: f.key, ctx: ctx, cancel: cancel,
+		wake: make(chan struct{}, 1), done: make(chan struct{}),
+		sched: newSchedule(f.hub.cfg), floor: f.lowestNextLocked(), published: noWant,
+	}
 }
 
 // outcome is what a poll found.
@@ -44,17 +65,45 @@ func (p *poller) kick() {
 	}
 }
 
+// want asks for the log from byte from on at the next read.
+func (p *poller) want(from int64) {
+	p.mu.Lock()
+	p.floor = min(p.floor, from)
+	p.mu.Unlock()
+	p.kick()
+}
+
+// askSnapshot asks for the newest state to be sent again, at once: a replica
+// has a subscriber that has none.
+func (p *poller) askSnapshot() {
+	p.mu.Lock()
+	p.snapshot = true
+	p.mu.Unlock()
+	p.kick()
+}
+
 func (p *poller) run() {
 	defer p.hub.wg.Done()
+	defer close(p.done)
+	defer p.cancel()
+	defer p.hub.stopped(p)
 	err := safely.Run(p.ctx, p.loop)
-	p.hub.end(p, err)
+	switch {
+	case p.ctx.Err() == nil:
+		p.send(&event{End: &ending{Err: err, LogSize: p.logSize}})
+	case p.hub.fleet == nil:
+		p.hub.end(p.feed, p.ctx.Err())
+	}
+	if fl := p.hub.fleet; fl != nil {
+		fl.kick()
+	}
 }
 
 // loop polls until the object is final (nil), a poll fails for good, or the
 // poller is stopped.
 func (p *poller) loop() error {
 	for {
-		if !p.sched.wait(p.ctx, p.wake) {
+		if !p.waitTurn() {
 			return p.ctx.Err()
 		}
 		calls := callsPerPoll(p.key.Kind)
@@ -77,6 +126,55 @@ func (p *poller) loop() error {
 			p.sched.succeeded(got.active)
 		}
 	}
+}
+
+// waitTurn waits for the next poll, sending the newest state again whenever
+// it is asked for meanwhile; it reports false when the poller stops.
+func (p *poller) waitTurn() bool {
+	for {
+		due, ok := p.sched.wait(p.ctx, p.wake)
+		if !ok || due {
+			return ok
+		}
+		p.mu.Lock()
+		snapshot := p.snapshot && p.state != nil
+		p.snapshot = false
+		p.mu.Unlock()
+		if snapshot {
+			p.send(p.state)
+		}
+	}
+}
+
+// send hands ev to the feed, or to the fleet; it reports false when ev is
+// lost: the poller stops, or Redis did not take it (said once in the log,
+// and sent again by the next poll).
+func (p *poller) send(ev *event) bool {
+	fl := p.hub.fleet
+	if fl == nil {
+		p.feed.handle(p.ctx, ev)
+		return p.ctx.Err() == nil
+	}
+	if err := fl.publish(p.ctx, p.key, ev); err != nil {
+		if p.ctx.Err() == nil {
+			slog.WarnContext(p.ctx, "live: an update did not reach Redis", "error", err)
+		}
+		return false
+	}
+	return true
+}
+
+// sendState sends a state that differs from the last one sent, reporting
+// whether the subscribers have the object's state now.
+func (p *poller) sendState(ev *event) bool {
+	if ev.Mark == p.mark {
+		return true
+	}
+	if !p.send(ev) {
+		return false
+	}
+	p.mark, p.state = ev.Mark, ev
+	return true
 }
 
 // callsPerPoll is the GitLab requests one poll of a kind makes at most.
@@ -111,11 +209,10 @@ func (p *poller) pollJob(ctx context.Context) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	changed := p.changed(jobMark(j))
-	if changed {
-		p.broadcast(Update{Job: j})
-	}
-	return outcome{active: changed || activeJob(j.Status), final: Final(string(j.Status))}, nil
+	mark := jobMark(j)
+	changed := mark != p.mark
+	sent := p.sendState(&event{Job: j, Mark: mark})
+	return outcome{active: changed || activeJob(j.Status), final: sent && Final(string(j.Status))}, nil
 }
 
 func (p *poller) pollPipeline(ctx context.Context) (outcome, error) {
@@ -132,28 +229,10 @@ func (p *poller) pollPipeline(ctx context.Context) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	changed := p.changed(pipelineMark(pl, jobs))
-	if changed {
-		p.broadcast(Update{Pipeline: pl})
-	}
-	return outcome{active: changed || pl.Status == string(restclient.StatusRunning), final: Final(pl.Status)}, nil
-}
-
-// changed records mark as the state sent last and reports whether it
-// differs from the one before.
-func (p *poller) changed(mark string) bool {
-	if mark == p.mark {
-		return false
-	}
-	p.mark = mark
-	return true
-}
-
-// broadcast offers u to every subscriber, and keeps it for new ones.
-func (p *poller) broadcast(u Update) {
-	for _, s := range p.hub.subscribers(p, &u) {
-		s.offer(u)
-	}
+	mark := pipelineMark(pl, jobs)
+	changed := mark != p.mark
+	sent := p.sendState(&event{Pipeline: pl, Mark: mark})
+	return outcome{active: changed || pl.Status == string(restclient.StatusRunning), final: sent && Final(pl.Status)}, nil
 }
 
 // Final reports whether a job or pipeline status is one GitLab never leaves.

@@ -29,28 +29,26 @@ func newSchedule(cfg Config) *schedule {
 	return &schedule{fast: cfg.FastInterval, giveUp: cfg.GiveUpAfter, quiet: grow(), failing: grow()}
 }
 
-// wait waits for the next poll, which a kick brings forward to the fast
-// interval after the last poll (not while polls fail: GitLab asked for
-// patience). It reports false when ctx ends first.
-func (s *schedule) wait(ctx context.Context, kick <-chan struct{}) bool {
-	for {
-		d := time.Until(s.last.Add(s.interval))
-		if d <= 0 {
-			return true
+// wait waits for the next poll (due) or a kick, which brings the next poll
+// forward to the fast interval after the last one (not while polls fail:
+// GitLab asked for patience). ok is false when ctx ends first.
+func (s *schedule) wait(ctx context.Context, kick <-chan struct{}) (due, ok bool) {
+	d := time.Until(s.last.Add(s.interval))
+	if d <= 0 {
+		return true, true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false, false
+	case <-t.C:
+		return true, true
+	case <-kick:
+		if s.failingSince.IsZero() {
+			s.interval = min(s.interval, s.fast)
 		}
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return false
-		case <-t.C:
-			return true
-		case <-kick:
-			t.Stop()
-			if s.failingSince.IsZero() {
-				s.interval = min(s.interval, s.fast)
-			}
-		}
+		return false, true
 	}
 }
 
