@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
@@ -52,7 +53,13 @@ type config struct {
 	requestTimeout       time.Duration
 	bodyReadTimeout      time.Duration
 	maxBodyBytesInFlight int64
+
+	// naiveLoaders is the hidden --naive-loaders: bench/run's N+1 contender.
+	naiveLoaders bool
 }
+
+// hiddenFlags are left out of --help: they serve the benchmarks, not users.
+var hiddenFlags = []string{"naive-loaders"}
 
 func main() {
 	args := os.Args[1:]
@@ -77,7 +84,7 @@ Without --gitlab-url it starts the built-in GitLab simulator with demo data.
 Flags (each also read from JOBGRAPH_<FLAG>, e.g. JOBGRAPH_GITLAB_URL; a flag on the
 command line wins):
 `)
-		fs.PrintDefaults()
+		printVisibleDefaults(fs)
 	}
 	var c config
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve on `host:port`")
@@ -97,6 +104,7 @@ command line wins):
 	fs.DurationVar(&c.bodyReadTimeout, "body-read-timeout", admission.DefaultBodyReadTimeout, "time a client may take to send a request body")
 	fs.Int64Var(&c.maxBodyBytesInFlight, "max-body-bytes-in-flight", admission.DefaultMaxBodyBytesInFlight, "memory `bytes` the request bodies being read and served may hold together; past it a request gets 503")
 	fs.Int64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo world when --gitlab-url is empty")
+	fs.BoolVar(&c.naiveLoaders, "naive-loaders", false, "turn off loader priming and call sharing (benchmarks only)")
 	if err := applyEnv(fs, "JOBGRAPH_"); err != nil {
 		return config{}, err
 	}
@@ -107,6 +115,19 @@ command line wins):
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return c, nil
+}
+
+// printVisibleDefaults prints the defaults of fs's flags but the hidden ones.
+func printVisibleDefaults(fs *flag.FlagSet) {
+	visible := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	visible.SetOutput(fs.Output())
+	fs.VisitAll(func(f *flag.Flag) {
+		if !slices.Contains(hiddenFlags, f.Name) {
+			visible.Var(f.Value, f.Name, f.Usage)
+			visible.Lookup(f.Name).DefValue = f.DefValue
+		}
+	})
+	visible.PrintDefaults()
 }
 
 func runGateway(args []string, stdout, stderr io.Writer) int {
@@ -181,8 +202,8 @@ func newGatewayHandler(ctx context.Context, cfg config, graphiqlHeaders string) 
 		BodyReadTimeout: cfg.bodyReadTimeout, MaxBodyBytesInFlight: cfg.maxBodyBytesInFlight, RequestTimeout: cfg.requestTimeout,
 	}, graph.NewHandler(client, graph.HandlerConfig{
 		MaxComplexity: cfg.maxComplexity, MaxDepth: cfg.maxDepth, MaxAliases: cfg.maxAliases,
-		MaxUpstreamCalls: cfg.maxCalls,
-		Live:             graph.LiveConfig{Hub: hub, MaxSubscriptionsPerConnection: cfg.perConnection},
+		MaxUpstreamCalls: cfg.maxCalls, NaiveLoaders: cfg.naiveLoaders,
+		Live: graph.LiveConfig{Hub: hub, MaxSubscriptionsPerConnection: cfg.perConnection},
 	}))
 	if err != nil {
 		return nil, fmt.Errorf("configuring request admission: %w", err)

@@ -42,6 +42,10 @@ type HandlerConfig struct {
 	MaxInFlightPerOperation int
 	// Live configures subscriptions (live_transports.go).
 	Live LiveConfig
+	// NaiveLoaders gives every operation loaders that neither prime nor
+	// share calls (loader.NewNaive): the N+1 resolver bench/run measures
+	// the real loaders against. Never for serving callers.
+	NaiveLoaders bool
 }
 
 const (
@@ -101,7 +105,7 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	srv.SetRecoverFunc(Recover)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		budget := restclient.NewBudget(cfg.MaxUpstreamCalls, cfg.MaxInFlightPerOperation, callerFrom(ctx))
-		return next(loader.With(restclient.WithBudget(ctx, budget), loader.New(client)))
+		return next(loader.With(restclient.WithBudget(ctx, budget), cfg.loaders(client)))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		creds, ok, err := restclient.CredentialsFromRequest(r)
@@ -116,6 +120,14 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 		}
 		srv.ServeHTTP(w, r.WithContext(withCaller(r.Context(), r)))
 	})
+}
+
+// loaders returns an operation's fresh loaders.
+func (cfg HandlerConfig) loaders(client *restclient.Client) *loader.Loaders {
+	if cfg.NaiveLoaders {
+		return loader.NewNaive(client)
+	}
+	return loader.New(client)
 }
 
 type callerKey struct{}
