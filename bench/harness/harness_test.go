@@ -103,7 +103,11 @@ func TestQuickRun(t *testing.T) {
 	if err := res.WriteJSON(filepath.Join(out, "latest.json")); err != nil {
 		t.Fatal(err)
 	}
-	if err := res.WritePlot(filepath.Join(out, "latest.png")); err != nil {
+	back, err := ReadJSON(filepath.Join(out, "latest.json"))
+	if err != nil || back.Table() != res.Table() {
+		t.Fatalf("the results file reads back as %v (%v), want the run's table", back, err)
+	}
+	if err := back.WritePlot(filepath.Join(out, "latest.png")); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"latest.json", "latest.png"} {

@@ -46,6 +46,7 @@ func run(args []string) int {
 	dir := fs.String("dir", "bench", "the bench folder: workloads, Mesh's files, results")
 	out := fs.String("out", "", "results file; empty is <dir>/results/latest.json")
 	plotPath := fs.String("plot", "", "plot file; empty is <dir>/results/latest.png")
+	from := fs.String("from", "", "measure nothing: print the table and draw the plot of this results file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -62,6 +63,21 @@ func run(args []string) int {
 			cfg.Workloads = append(cfg.Workloads, w)
 		}
 	}
+	if *plotPath == "" {
+		*plotPath = filepath.Join(*dir, "results", "latest.png")
+	}
+	if *from != "" {
+		results, err := ReadJSON(*from)
+		if err == nil {
+			fmt.Println(results.Table())
+			err = results.WritePlot(*plotPath)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/run:", err)
+			return 1
+		}
+		return 0
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	results, err := Measure(ctx, cfg)
@@ -73,9 +89,6 @@ func run(args []string) int {
 	fmt.Println(results.Table())
 	if *out == "" {
 		*out = filepath.Join(*dir, "results", "latest.json")
-	}
-	if *plotPath == "" {
-		*plotPath = filepath.Join(*dir, "results", "latest.png")
 	}
 	if err := results.WriteJSON(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/run:", err)

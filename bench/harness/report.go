@@ -92,6 +92,16 @@ func (r *Results) WriteJSON(path string) error {
 	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
+// ReadJSON reads results WriteJSON wrote.
+func ReadJSON(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Results
+	return &r, json.Unmarshal(b, &r)
+}
+
 // WritePlot draws, per workload, each contender's p50 latency at the
 // configured upstream latency (top row) and its CPU per run (bottom row), a
 // bar per contender at the median of the rounds, into a PNG at path. Each
@@ -140,12 +150,15 @@ func (r *Results) bars(workload, title, unit string, value func(*Figures) []floa
 	p.Y.Label.Text = unit
 	p.Y.Min = 0
 	var names []string
+	top := 0.0
 	for i, c := range r.Contenders {
 		f := r.Find(workload, c)
 		if f == nil {
 			continue
 		}
-		bar, err := plotter.NewBarChart(plotter.Values{median(value(f))}, vg.Points(28))
+		v := median(value(f))
+		top = max(top, v)
+		bar, err := plotter.NewBarChart(plotter.Values{v}, vg.Points(28))
 		if err != nil {
 			continue // a value that is not a number: the bar is left out
 		}
@@ -156,6 +169,9 @@ func (r *Results) bars(workload, title, unit string, value func(*Figures) []floa
 		p.Add(bar)
 	}
 	p.NominalX(names...)
+	// Room around the bars: half a slot on each side, a tenth above.
+	p.X.Min, p.X.Max = -0.5, float64(len(names))-0.5
+	p.Y.Max = top * 1.1
 	p.Add(plotter.NewGrid())
 	return p
 }
