@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -74,7 +75,12 @@ type config struct {
 	redisURL                string
 	persistedOnly           string
 	tracing                 bool // set when the OTEL_* variables ask for traces
+	// naiveLoaders is the hidden --naive-loaders: bench/run's N+1 contender.
+	naiveLoaders bool
 }
+
+// hiddenFlags are left out of --help: they serve the benchmarks, not users.
+var hiddenFlags = []string{"naive-loaders"}
 
 func main() {
 	args := os.Args[1:]
@@ -99,7 +105,7 @@ Without --gitlab-url it starts the built-in GitLab simulator with demo data.
 Flags (each also read from JOBGRAPH_<FLAG>, e.g. JOBGRAPH_GITLAB_URL; a flag on the
 command line wins):
 `)
-		fs.PrintDefaults()
+		printVisibleDefaults(fs)
 	}
 	var c config
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve on `host:port`")
@@ -125,6 +131,7 @@ command line wins):
 	fs.StringVar(&c.redisURL, "redis-url", "", "Redis `URL` (redis://host:6379/0) replicas share persisted queries and subscription pollers through; empty runs alone")
 	fs.StringVar(&c.persistedOnly, "persisted-only", "", "run only the documents of this trusted-documents manifest `file` (JSON of id to document, as relay-compiler and GraphQL Code Generator write it)")
 	fs.Int64Var(&c.demoSeed, "demo-seed", 1, "seed of the demo world when --gitlab-url is empty")
+	fs.BoolVar(&c.naiveLoaders, "naive-loaders", false, "turn off loader priming and call sharing (benchmarks only)")
 	if err := applyEnv(fs, "JOBGRAPH_"); err != nil {
 		return config{}, err
 	}
@@ -146,6 +153,19 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// printVisibleDefaults prints the defaults of fs's flags but the hidden ones.
+func printVisibleDefaults(fs *flag.FlagSet) {
+	visible := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
+	visible.SetOutput(fs.Output())
+	fs.VisitAll(func(f *flag.Flag) {
+		if !slices.Contains(hiddenFlags, f.Name) {
+			visible.Var(f.Value, f.Name, f.Usage)
+			visible.Lookup(f.Name).DefValue = f.DefValue
+		}
+	})
+	visible.PrintDefaults()
 }
 
 func runGateway(args []string, stdout, stderr io.Writer) int {
@@ -266,8 +286,9 @@ func newGatewayHandler(ctx context.Context, cfg config, demoToken string, logger
 		MaxUpstreamCalls: cfg.maxCalls, MaxInFlightPerOperation: cfg.maxInFlightPerOperation,
 		Live: graph.LiveConfig{Hub: hub, MaxSubscriptionsPerConnection: cfg.perConnection,
 			AllowedOrigins: originHosts(origins)},
-		Documents: documents,
-		Tracing:   cfg.tracing,
+		Documents:    documents,
+		Tracing:      cfg.tracing,
+		NaiveLoaders: cfg.naiveLoaders,
 	}))
 	if err != nil {
 		return nil, fmt.Errorf("configuring request admission: %w", err)

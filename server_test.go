@@ -409,3 +409,16 @@ func TestSimServes(t *testing.T) {
 		t.Fatalf("sim exited %d after cancel", code)
 	}
 }
+
+// --naive-loaders serves the benchmarks' N+1 contender: it parses, and
+// --help keeps it from users.
+func TestNaiveLoadersFlagIsHidden(t *testing.T) {
+	cfg, err := parseGatewayFlags([]string{"--naive-loaders"}, io.Discard)
+	if err != nil || !cfg.naiveLoaders {
+		t.Fatalf("--naive-loaders gave %+v, %v", cfg, err)
+	}
+	var help bytes.Buffer
+	if code := runGateway([]string{"--help"}, io.Discard, &help); code != 0 || strings.Contains(help.String(), "naive") || !strings.Contains(help.String(), "-demo-seed") {
+		t.Fatalf("--help exited %d and printed %q", code, help.String())
+	}
+}

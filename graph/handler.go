@@ -50,6 +50,10 @@ type HandlerConfig struct {
 	Documents graphql.HandlerExtension
 	// Tracing spans each operation and resolver field (package tracing).
 	Tracing bool
+	// NaiveLoaders gives every operation loaders that neither prime nor
+	// share calls (loader.NewNaive): the N+1 resolver bench/run measures
+	// the real loaders against. Never for serving callers.
+	NaiveLoaders bool
 }
 
 const (
@@ -116,7 +120,7 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 	srv.SetRecoverFunc(Recover)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		budget := restclient.NewBudget(cfg.MaxUpstreamCalls, cfg.MaxInFlightPerOperation, callerFrom(ctx))
-		respond := next(loader.With(restclient.WithBudget(ctx, budget), loader.New(client)))
+		respond := next(loader.With(restclient.WithBudget(ctx, budget), cfg.loaders(client)))
 		counted := 0
 		return func(ctx context.Context) *graphql.Response {
 			resp := respond(ctx)
@@ -139,6 +143,14 @@ func NewHandler(client *restclient.Client, cfg HandlerConfig) http.Handler {
 		}
 		srv.ServeHTTP(w, r.WithContext(withCaller(r.Context(), r)))
 	})
+}
+
+// loaders returns an operation's fresh loaders.
+func (cfg HandlerConfig) loaders(client *restclient.Client) *loader.Loaders {
+	if cfg.NaiveLoaders {
+		return loader.NewNaive(client)
+	}
+	return loader.New(client)
 }
 
 type callerKey struct{}

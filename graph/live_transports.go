@@ -86,7 +86,7 @@ func addLiveTransports(srv *handler.Server, client *restclient.Client, cfg Handl
 			return next(ctx)
 		}
 		budget := restclient.NewBudget(cfg.MaxUpstreamCalls, cfg.MaxInFlightPerOperation, callerFrom(ctx))
-		resp := next(loader.With(restclient.WithBudget(ctx, budget), loader.New(client)))
+		resp := next(loader.With(restclient.WithBudget(ctx, budget), cfg.loaders(client)))
 		if resp != nil {
 			return resp
 		}

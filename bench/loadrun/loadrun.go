@@ -12,7 +12,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -21,16 +20,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"jobgraph/bench/procs"
 	"jobgraph/gitlabsim"
 	"jobgraph/graph/globalid"
 )
@@ -94,101 +89,32 @@ var expectedCodes = map[string]bool{
 
 // Run starts the simulator and the gateway, runs every stage, and stops both.
 func Run(ctx context.Context, cfg Config) (Report, error) {
-	sim, err := start(ctx, cfg.Binary, []string{"sim", "--listen", "127.0.0.1:0", "--live=false"}, simAddress)
+	sim, err := procs.Start(ctx, cfg.Binary, []string{"sim", "--listen", "127.0.0.1:0", "--live=false"}, procs.SimAddress, "")
 	if err != nil {
 		return Report{}, fmt.Errorf("starting gitlabsim: %w", err)
 	}
-	defer sim.stop()
-	gateway, err := start(ctx, cfg.Binary, []string{
-		"--listen", "127.0.0.1:0", "--gitlab-url", sim.url,
+	defer sim.Stop()
+	gateway, err := procs.Start(ctx, cfg.Binary, []string{
+		"--listen", "127.0.0.1:0", "--gitlab-url", sim.URL,
 		"--upstream-timeout", "2s", "--upstream-retries", "2",
-	}, gatewayAddress)
+	}, procs.GatewayAddress, "")
 	if err != nil {
 		return Report{}, fmt.Errorf("starting the gateway: %w", err)
 	}
-	defer gateway.stop()
-	if err := putFaults(ctx, sim.url, cfg.Faults); err != nil {
+	defer gateway.Stop()
+	if err := putFaults(ctx, sim.URL, cfg.Faults); err != nil {
 		return Report{}, err
 	}
 
-	rss := watchRSS(gateway.cmd.Process.Pid)
+	rss := procs.WatchRSS(gateway.Pid())
 	var report Report
 	for _, n := range cfg.Concurrency {
-		report.Stages = append(report.Stages, runStage(ctx, gateway.url+"/graphql", n, cfg.Duration))
+		report.Stages = append(report.Stages, runStage(ctx, gateway.URL+"/graphql", n, cfg.Duration))
 	}
-	report.PeakRSSMiB = rss.stop()
-	gateway.stop()
-	report.GatewayPanics = strings.Count(gateway.log.String(), "panic")
+	report.PeakRSSMiB = rss.Stop()
+	gateway.Stop()
+	report.GatewayPanics = strings.Count(gateway.Log.String(), "panic")
 	return report, nil
-}
-
-// process is a started jobgraph and what it logged.
-type process struct {
-	cmd  *exec.Cmd
-	url  string
-	log  *syncBuffer
-	once sync.Once
-}
-
-var (
-	simAddress     = regexp.MustCompile(`GitLab REST API at (http://[^ ]+)/api/v4`)
-	gatewayAddress = regexp.MustCompile(`GraphiQL at (http://[^ ]+)/ `)
-)
-
-// start runs binary with args and waits for the line that tells its address.
-func start(ctx context.Context, binary string, args []string, address *regexp.Regexp) (*process, error) {
-	cmd := exec.CommandContext(ctx, binary, args...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	p := &process{cmd: cmd, log: &syncBuffer{}}
-	cmd.Stderr = p.log
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	found := make(chan string, 1)
-	go func() {
-		scanner := bufio.NewScanner(stdout)
-		for scanner.Scan() {
-			if m := address.FindStringSubmatch(scanner.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-	}()
-	select {
-	case p.url = <-found:
-		return p, nil
-	case <-time.After(30 * time.Second):
-		p.stop()
-		return nil, fmt.Errorf("%s printed no address in 30s; its log: %s", filepath.Base(binary), p.log.String())
-	}
-}
-
-// stop ends the process with SIGTERM, as an orchestrator would, and waits.
-func (p *process) stop() {
-	p.once.Do(func() {
-		_ = p.cmd.Process.Signal(os.Interrupt)
-		_ = p.cmd.Wait()
-	})
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer and a reader.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func putFaults(ctx context.Context, simURL string, f gitlabsim.Faults) error {
@@ -206,53 +132,6 @@ func putFaults(ctx context.Context, simURL string, f gitlabsim.Faults) error {
 		return fmt.Errorf("setting gitlabsim's faults: status %d", resp.StatusCode)
 	}
 	return nil
-}
-
-// rssWatcher samples a process's resident set while load runs.
-type rssWatcher struct {
-	pid  int
-	done chan struct{}
-	peak chan float64
-}
-
-func watchRSS(pid int) *rssWatcher {
-	w := &rssWatcher{pid: pid, done: make(chan struct{}), peak: make(chan float64, 1)}
-	go func() {
-		peak := 0.0
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			peak = max(peak, residentMiB(pid, "VmHWM:"))
-			select {
-			case <-w.done:
-				w.peak <- peak
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return w
-}
-
-func (w *rssWatcher) stop() float64 {
-	close(w.done)
-	return <-w.peak
-}
-
-// residentMiB reads a size field of /proc/pid/status in MiB; 0 where there
-// is no /proc.
-func residentMiB(pid int, field string) float64 {
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(status)) {
-		if rest, ok := strings.CutPrefix(line, field); ok {
-			kib, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kib / 1024
-		}
-	}
-	return 0
 }
 
 // query is one request of the mix.

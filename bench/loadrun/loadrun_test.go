@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"jobgraph/bench/procs"
 )
 
 // TestShortLoadUnderFaults runs a short load through injected faults and
@@ -14,7 +16,7 @@ func TestShortLoadUnderFaults(t *testing.T) {
 		t.Skip("builds and runs jobgraph as processes")
 	}
 	ctx := context.Background()
-	binary, err := Build(ctx, t.TempDir())
+	binary, err := procs.Build(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"jobgraph/bench/procs"
 )
 
 func main() {
@@ -34,7 +34,7 @@ func main() {
 			os.Exit(1)
 		}
 		defer os.RemoveAll(dir)
-		if cfg.Binary, err = Build(ctx, dir); err != nil {
+		if cfg.Binary, err = procs.Build(ctx, dir); err != nil {
 			fmt.Fprintln(os.Stderr, "loadrun:", err)
 			os.Exit(1)
 		}
@@ -49,14 +49,4 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadrun:", err)
 		os.Exit(1)
 	}
-}
-
-// Build compiles the jobgraph command into dir and returns its path.
-func Build(ctx context.Context, dir string) (string, error) {
-	binary := filepath.Join(dir, "jobgraph")
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", binary, "jobgraph").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("building jobgraph: %w: %s", err, out)
-	}
-	return binary, nil
 }

@@ -49,6 +49,8 @@ type Loaders struct {
 
 	mu     sync.Mutex
 	shared map[string]*sharedCall
+	// naive turns off priming and the sharing of identical calls.
+	naive bool
 }
 
 // sharedCall is one list call that identical requests in the same operation
@@ -69,27 +71,40 @@ const maxBridgePages = 10
 // New returns loaders that fetch through c with the credentials and the
 // restclient.Budget of the context each load is made with.
 func New(c *restclient.Client) *Loaders {
-	l := &Loaders{shared: map[string]*sharedCall{}}
-	l.jobs = newLoader(func(ctx context.Context, k ObjectKey) (*restclient.Job, error) {
+	return newLoaders(c, false)
+}
+
+// NewNaive returns loaders that neither prime nor share: every field asking
+// for an object or a page makes its own call, as a resolver with no loaders
+// would (the N+1 the design avoids). It exists so that bench/run can measure
+// what priming and sharing save; the gateway serves it only when started
+// with the hidden --naive-loaders flag.
+func NewNaive(c *restclient.Client) *Loaders {
+	return newLoaders(c, true)
+}
+
+func newLoaders(c *restclient.Client, naive bool) *Loaders {
+	l := &Loaders{shared: map[string]*sharedCall{}, naive: naive}
+	l.jobs = newLoader(naive, func(ctx context.Context, k ObjectKey) (*restclient.Job, error) {
 		j, _, err := c.GetJob(ctx, k.Project, k.ID)
 		return j, err
 	})
-	l.pipelines = newLoader(func(ctx context.Context, k ObjectKey) (*restclient.Pipeline, error) {
+	l.pipelines = newLoader(naive, func(ctx context.Context, k ObjectKey) (*restclient.Pipeline, error) {
 		p, _, err := c.GetPipeline(ctx, k.Project, k.ID)
 		return p, err
 	})
-	l.bridges = newLoader(func(ctx context.Context, k ObjectKey) ([]*restclient.Bridge, error) {
+	l.bridges = newLoader(naive, func(ctx context.Context, k ObjectKey) ([]*restclient.Bridge, error) {
 		return l.allBridges(ctx, c, k)
 	})
-	l.commits = newLoader(func(ctx context.Context, k CommitKey) (*restclient.Commit, error) {
+	l.commits = newLoader(naive, func(ctx context.Context, k CommitKey) (*restclient.Commit, error) {
 		cm, _, err := c.GetCommit(ctx, k.Project, k.SHA)
 		return cm, err
 	})
-	l.users = newLoader(func(ctx context.Context, id int64) (*restclient.User, error) {
+	l.users = newLoader(naive, func(ctx context.Context, id int64) (*restclient.User, error) {
 		u, _, err := c.GetUser(ctx, id)
 		return u, err
 	})
-	l.projects = newLoader(func(ctx context.Context, key string) (*restclient.Project, error) {
+	l.projects = newLoader(naive, func(ctx context.Context, key string) (*restclient.Project, error) {
 		p, _, err := c.GetProject(ctx, key)
 		return p, err
 	})
@@ -106,9 +121,13 @@ func New(c *restclient.Client) *Loaders {
 // and budget, and its deadline, the operation's, and it is canceled when the
 // last caller waiting on it gives up, so no call outlives the requests that
 // wanted it. A failed or abandoned call is not kept, so a later caller tries
-// again.
+// again. Naive loaders (NewNaive) share nothing: each caller makes its own
+// call.
 func Shared[T any](ctx context.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
 	l := For(ctx)
+	if l.naive {
+		return fetch(ctx)
+	}
 	l.mu.Lock()
 	call, running := l.shared[key]
 	if !running {
@@ -212,8 +231,9 @@ func (l *Loaders) allBridges(ctx context.Context, c *restclient.Client, k Object
 }
 
 // newLoader makes a loader that fetches every key of a batch concurrently
-// and dispatches a batch as soon as it is started.
-func newLoader[K comparable, V any](fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
+// and dispatches a batch as soon as it is started. A naive loader keeps
+// nothing, so every load of a key is a call of its own.
+func newLoader[K comparable, V any](naive bool, fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
 	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
 		results := make([]*dataloader.Result[V], len(keys))
 		var wg sync.WaitGroup
@@ -230,7 +250,11 @@ func newLoader[K comparable, V any](fetch func(context.Context, K) (V, error)) *
 		wg.Wait()
 		return results
 	}
-	return dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, V](0))
+	opts := []dataloader.Option[K, V]{dataloader.WithWait[K, V](0)}
+	if naive {
+		opts = append(opts, dataloader.WithCache[K, V](&dataloader.NoCache[K, V]{}))
+	}
+	return dataloader.NewBatchedLoader(batch, opts...)
 }
 
 // load reads key through ld. A failed load is not kept, as Shared keeps no
@@ -281,6 +305,9 @@ func (l *Loaders) Project(ctx context.Context, key string) (*restclient.Project,
 // PrimeJobs records jobs a list response returned, so later lookups of the
 // same jobs in this request cost no call.
 func (l *Loaders) PrimeJobs(ctx context.Context, project string, jobs []*restclient.Job) {
+	if l.naive {
+		return
+	}
 	for _, j := range jobs {
 		l.jobs.Prime(ctx, ObjectKey{project, j.ID}, j)
 	}
@@ -288,11 +315,17 @@ func (l *Loaders) PrimeJobs(ctx context.Context, project string, jobs []*restcli
 
 // PrimePipeline records a full pipeline.
 func (l *Loaders) PrimePipeline(ctx context.Context, p *restclient.Pipeline) {
+	if l.naive {
+		return
+	}
 	l.pipelines.Prime(ctx, ObjectKey{strconv.FormatInt(p.ProjectID, 10), p.ID}, p)
 }
 
 // PrimeProject records a project under its id and its full path.
 func (l *Loaders) PrimeProject(ctx context.Context, p *restclient.Project) {
+	if l.naive {
+		return
+	}
 	l.projects.Prime(ctx, strconv.FormatInt(p.ID, 10), p)
 	l.projects.Prime(ctx, p.PathWithNamespace, p)
 }

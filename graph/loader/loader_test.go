@@ -19,6 +19,12 @@ import (
 // of one operation, with the request counter.
 func upstream(t testing.TB, h http.HandlerFunc) (context.Context, *atomic.Int64) {
 	t.Helper()
+	return upstreamWith(t, New, h)
+}
+
+// upstreamWith is upstream with the loaders newLoaders makes.
+func upstreamWith(t testing.TB, newLoaders func(*restclient.Client) *Loaders, h http.HandlerFunc) (context.Context, *atomic.Int64) {
+	t.Helper()
 	var calls atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
@@ -30,7 +36,7 @@ func upstream(t testing.TB, h http.HandlerFunc) (context.Context, *atomic.Int64)
 		t.Fatal(err)
 	}
 	ctx := restclient.WithCredentials(context.Background(), restclient.Credentials{Kind: restclient.PrivateToken, Token: "t"})
-	return With(ctx, New(c)), &calls
+	return With(ctx, newLoaders(c)), &calls
 }
 
 // TestFailedLoadsAreNotKept checks the rule Shared follows for loaders too: a
@@ -180,5 +186,41 @@ func TestSharedRecoversAPanic(t *testing.T) {
 	v, err := Shared(op, "k", func(context.Context) (int, error) { return 7, nil })
 	if err != nil || v != 7 {
 		t.Errorf("after the panic: %d, %v; want a new call", v, err)
+	}
+}
+
+// Naive loaders make a call for every load, primed or repeated, and share no
+// call: what the gateway would cost GitLab without its loaders.
+func TestNaiveLoadersShareNothing(t *testing.T) {
+	for _, naive := range []bool{false, true} {
+		t.Run(fmt.Sprintf("naive=%t", naive), func(t *testing.T) {
+			newLoaders := New
+			if naive {
+				newLoaders = NewNaive
+			}
+			ctx, calls := upstreamWith(t, newLoaders, func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprint(w, `{"id": 9, "project_id": 1, "status": "success"}`)
+			})
+			l := For(ctx)
+			l.PrimeJobs(ctx, "1", []*restclient.Job{{CommonJobFields: restclient.CommonJobFields{ID: 5}}})
+			for range 2 {
+				if _, err := l.Pipeline(ctx, "1", 9); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := l.Job(ctx, "1", 5); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := Shared(ctx, "list", func(context.Context) (int, error) { calls.Add(1); return 1, nil }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := int64(2) // the pipeline once, the list once; the job was primed
+			if naive {
+				want = 6
+			}
+			if n := calls.Load(); n != want {
+				t.Errorf("%d calls, want %d", n, want)
+			}
+		})
 	}
 }
