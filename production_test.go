@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -83,6 +84,10 @@ func TestMetricsAreScraped(t *testing.T) {
 	if resp, answer := post(t, gw.URL+"/graphql", map[string]any{"query": recentJobs}, nil); resp.StatusCode != 200 || !strings.Contains(string(answer), "nodes") {
 		t.Fatalf("query: %d %s", resp.StatusCode, answer)
 	}
+	twice := `{ project(id: 1) { a: pipeline(id: ` + strconv.Itoa(int(gitlabsim.PipelineFixture)) + `) { status } b: pipeline(id: ` + strconv.Itoa(int(gitlabsim.PipelineFixture)) + `) { duration } } }`
+	if resp, answer := post(t, gw.URL+"/graphql", map[string]any{"query": twice}, nil); resp.StatusCode != 200 || strings.Contains(string(answer), "errors") {
+		t.Fatalf("query: %d %s", resp.StatusCode, answer)
+	}
 	resp, err := http.Get(gw.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -117,6 +122,10 @@ func TestMetricsAreScraped(t *testing.T) {
 		"go_goroutines":                             {},
 		"process_resident_memory_bytes":             {},
 		"jobgraph_graphql_request_duration_seconds": {"operation": "RecentJobs"},
+		"jobgraph_loader_dedup_hits_total":          {"loader": "pipelines"},
+		"jobgraph_subscriptions_active":             {},
+		"jobgraph_pollers_active":                   {},
+		"jobgraph_polls_total":                      {},
 	} {
 		if !has(family, labels) {
 			t.Errorf("no %s%v", family, labels)

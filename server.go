@@ -263,6 +263,11 @@ func newGatewayHandler(ctx context.Context, cfg config, demoToken string, logger
 	cfg.live.MaxRetries = cfg.maxRetries
 	cfg.live.Redis = shared
 	hub := live.NewHub(client, cfg.live)
+	m.WatchLive(func() metrics.LiveStats {
+		st := hub.Stats()
+		return metrics.LiveStats{Subscriptions: st.Subscriptions, Pollers: st.Pollers,
+			PollersStarted: st.PollersStarted, Polls: st.Polls, Calls: st.Calls}
+	})
 	context.AfterFunc(ctx, func() {
 		hub.Close()
 		if shared != nil {
@@ -287,6 +292,7 @@ func newGatewayHandler(ctx context.Context, cfg config, demoToken string, logger
 		Live: graph.LiveConfig{Hub: hub, MaxSubscriptionsPerConnection: cfg.perConnection,
 			AllowedOrigins: originHosts(origins)},
 		Documents:    documents,
+		DedupHits:    m.DedupHit,
 		Tracing:      cfg.tracing,
 		NaiveLoaders: cfg.naiveLoaders,
 	}))

@@ -50,6 +50,9 @@ type HandlerConfig struct {
 	Documents graphql.HandlerExtension
 	// Tracing spans each operation and resolver field (package tracing).
 	Tracing bool
+	// DedupHits, when set, is told of each load an operation's loaders
+	// answer without a call of their own, by loader (for metrics).
+	DedupHits func(loader string)
 	// NaiveLoaders gives every operation loaders that neither prime nor
 	// share calls (loader.NewNaive): the N+1 resolver bench/run measures
 	// the real loaders against. Never for serving callers.
@@ -150,7 +153,7 @@ func (cfg HandlerConfig) loaders(client *restclient.Client) *loader.Loaders {
 	if cfg.NaiveLoaders {
 		return loader.NewNaive(client)
 	}
-	return loader.New(client)
+	return loader.New(client).ObserveDedup(cfg.DedupHits)
 }
 
 type callerKey struct{}

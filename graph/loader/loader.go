@@ -40,17 +40,41 @@ type CommitKey struct {
 
 // Loaders are one request's dataloaders.
 type Loaders struct {
-	jobs      *dataloader.Loader[ObjectKey, *restclient.Job]
-	pipelines *dataloader.Loader[ObjectKey, *restclient.Pipeline]
-	bridges   *dataloader.Loader[ObjectKey, []*restclient.Bridge]
-	commits   *dataloader.Loader[CommitKey, *restclient.Commit]
-	users     *dataloader.Loader[int64, *restclient.User]
-	projects  *dataloader.Loader[string, *restclient.Project]
+	jobs      *objects[ObjectKey, *restclient.Job]
+	pipelines *objects[ObjectKey, *restclient.Pipeline]
+	bridges   *objects[ObjectKey, []*restclient.Bridge]
+	commits   *objects[CommitKey, *restclient.Commit]
+	users     *objects[int64, *restclient.User]
+	projects  *objects[string, *restclient.Project]
 
 	mu     sync.Mutex
 	shared map[string]*sharedCall
 	// naive turns off priming and the sharing of identical calls.
 	naive bool
+	// dedup is told of each load answered without a call of its own, by
+	// loader name ("jobs", ..., "shared" for list calls); nil tells nobody.
+	dedup func(loader string)
+}
+
+// objects is one kind of object's dataloader and the cache it answers from.
+type objects[K comparable, V any] struct {
+	name  string
+	cache dataloader.Cache[K, V]
+	*dataloader.Loader[K, V]
+}
+
+// ObserveDedup tells hit of every load these loaders answer without a call
+// of their own: from an object a list embedded, a call another field made,
+// or a list page another field read. It returns l.
+func (l *Loaders) ObserveDedup(hit func(loader string)) *Loaders {
+	l.dedup = hit
+	return l
+}
+
+func (l *Loaders) deduplicated(loader string) {
+	if l.dedup != nil {
+		l.dedup(loader)
+	}
 }
 
 // sharedCall is one list call that identical requests in the same operation
@@ -85,26 +109,26 @@ func NewNaive(c *restclient.Client) *Loaders {
 
 func newLoaders(c *restclient.Client, naive bool) *Loaders {
 	l := &Loaders{shared: map[string]*sharedCall{}, naive: naive}
-	l.jobs = newLoader(naive, func(ctx context.Context, k ObjectKey) (*restclient.Job, error) {
+	l.jobs = newObjects("jobs", naive, func(ctx context.Context, k ObjectKey) (*restclient.Job, error) {
 		j, _, err := c.GetJob(ctx, k.Project, k.ID)
 		return j, err
 	})
-	l.pipelines = newLoader(naive, func(ctx context.Context, k ObjectKey) (*restclient.Pipeline, error) {
+	l.pipelines = newObjects("pipelines", naive, func(ctx context.Context, k ObjectKey) (*restclient.Pipeline, error) {
 		p, _, err := c.GetPipeline(ctx, k.Project, k.ID)
 		return p, err
 	})
-	l.bridges = newLoader(naive, func(ctx context.Context, k ObjectKey) ([]*restclient.Bridge, error) {
+	l.bridges = newObjects("bridges", naive, func(ctx context.Context, k ObjectKey) ([]*restclient.Bridge, error) {
 		return l.allBridges(ctx, c, k)
 	})
-	l.commits = newLoader(naive, func(ctx context.Context, k CommitKey) (*restclient.Commit, error) {
+	l.commits = newObjects("commits", naive, func(ctx context.Context, k CommitKey) (*restclient.Commit, error) {
 		cm, _, err := c.GetCommit(ctx, k.Project, k.SHA)
 		return cm, err
 	})
-	l.users = newLoader(naive, func(ctx context.Context, id int64) (*restclient.User, error) {
+	l.users = newObjects("users", naive, func(ctx context.Context, id int64) (*restclient.User, error) {
 		u, _, err := c.GetUser(ctx, id)
 		return u, err
 	})
-	l.projects = newLoader(naive, func(ctx context.Context, key string) (*restclient.Project, error) {
+	l.projects = newObjects("projects", naive, func(ctx context.Context, key string) (*restclient.Project, error) {
 		p, _, err := c.GetProject(ctx, key)
 		return p, err
 	})
@@ -130,7 +154,9 @@ func Shared[T any](ctx context.Context, key string, fetch func(context.Context) 
 	}
 	l.mu.Lock()
 	call, running := l.shared[key]
-	if !running {
+	if running {
+		l.deduplicated("shared")
+	} else {
 		callCtx, cancel := detach(ctx)
 		call = &sharedCall{done: make(chan struct{}), cancel: cancel}
 		l.shared[key] = call
@@ -233,7 +259,7 @@ func (l *Loaders) allBridges(ctx context.Context, c *restclient.Client, k Object
 // newLoader makes a loader that fetches every key of a batch concurrently
 // and dispatches a batch as soon as it is started. A naive loader keeps
 // nothing, so every load of a key is a call of its own.
-func newLoader[K comparable, V any](naive bool, fetch func(context.Context, K) (V, error)) *dataloader.Loader[K, V] {
+func newObjects[K comparable, V any](name string, naive bool, fetch func(context.Context, K) (V, error)) *objects[K, V] {
 	batch := func(ctx context.Context, keys []K) []*dataloader.Result[V] {
 		results := make([]*dataloader.Result[V], len(keys))
 		var wg sync.WaitGroup
@@ -250,17 +276,21 @@ func newLoader[K comparable, V any](naive bool, fetch func(context.Context, K) (
 		wg.Wait()
 		return results
 	}
-	opts := []dataloader.Option[K, V]{dataloader.WithWait[K, V](0)}
+	var cache dataloader.Cache[K, V] = dataloader.NewCache[K, V]()
 	if naive {
-		opts = append(opts, dataloader.WithCache[K, V](&dataloader.NoCache[K, V]{}))
+		cache = &dataloader.NoCache[K, V]{}
 	}
-	return dataloader.NewBatchedLoader(batch, opts...)
+	ld := dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, V](0), dataloader.WithCache(cache))
+	return &objects[K, V]{name: name, cache: cache, Loader: ld}
 }
 
 // load reads key through ld. A failed load is not kept, as Shared keeps no
 // failed call: a later field asking for the same object tries again, within
 // the operation's budget.
-func load[K comparable, V any](ctx context.Context, ld *dataloader.Loader[K, V], key K) (V, error) {
+func load[K comparable, V any](ctx context.Context, l *Loaders, ld *objects[K, V], key K) (V, error) {
+	if _, cached := ld.cache.Get(ctx, key); cached {
+		l.deduplicated(ld.name)
+	}
 	v, err := ld.Load(ctx, key)()
 	if err != nil {
 		ld.Clear(ctx, key)
@@ -270,32 +300,32 @@ func load[K comparable, V any](ctx context.Context, ld *dataloader.Loader[K, V],
 
 // Job returns one job of a project.
 func (l *Loaders) Job(ctx context.Context, project string, id int64) (*restclient.Job, error) {
-	return load(ctx, l.jobs, ObjectKey{project, id})
+	return load(ctx, l, l.jobs, ObjectKey{project, id})
 }
 
 // Pipeline returns the full pipeline.
 func (l *Loaders) Pipeline(ctx context.Context, project string, id int64) (*restclient.Pipeline, error) {
-	return load(ctx, l.pipelines, ObjectKey{project, id})
+	return load(ctx, l, l.pipelines, ObjectKey{project, id})
 }
 
 // Bridges returns every trigger job of a pipeline.
 func (l *Loaders) Bridges(ctx context.Context, project string, pipeline int64) ([]*restclient.Bridge, error) {
-	return load(ctx, l.bridges, ObjectKey{project, pipeline})
+	return load(ctx, l, l.bridges, ObjectKey{project, pipeline})
 }
 
 // Commit returns the commit with its detail (stats, status, last pipeline).
 func (l *Loaders) Commit(ctx context.Context, project, sha string) (*restclient.Commit, error) {
-	return load(ctx, l.commits, CommitKey{project, sha})
+	return load(ctx, l, l.commits, CommitKey{project, sha})
 }
 
 // User returns one user.
 func (l *Loaders) User(ctx context.Context, id int64) (*restclient.User, error) {
-	return load(ctx, l.users, id)
+	return load(ctx, l, l.users, id)
 }
 
 // Project returns a project by numeric id or full path.
 func (l *Loaders) Project(ctx context.Context, key string) (*restclient.Project, error) {
-	p, err := load(ctx, l.projects, key)
+	p, err := load(ctx, l, l.projects, key)
 	if err == nil {
 		l.PrimeProject(ctx, p)
 	}

@@ -183,3 +183,45 @@ func (o *Operations) Label(name string) string {
 	}
 	return name
 }
+
+// LiveStats is what the subscriptions' pollers report of themselves.
+type LiveStats struct {
+	Subscriptions, Pollers int // now
+	PollersStarted, Polls  int // since the process started
+	// Calls counts the pollers' GitLab requests by route template.
+	Calls map[string]int64
+}
+
+// WatchLive exports the subscriptions' figures, read from stats at each
+// scrape.
+func (m *Metrics) WatchLive(stats func() LiveStats) {
+	m.registry.MustRegister(liveCollector{stats: stats})
+}
+
+var (
+	subscriptionsDesc  = prometheus.NewDesc("jobgraph_subscriptions_active", "Subscriptions served now, over both transports.", nil, nil)
+	pollersDesc        = prometheus.NewDesc("jobgraph_pollers_active", "Pollers running now: one per caller's token hash and object, however many subscriptions share it.", nil, nil)
+	pollersStartedDesc = prometheus.NewDesc("jobgraph_pollers_started_total", "Pollers started.", nil, nil)
+	pollsDesc          = prometheus.NewDesc("jobgraph_polls_total", "Polls the pollers made.", nil, nil)
+	pollCallsDesc      = prometheus.NewDesc("jobgraph_poll_gitlab_requests_total", "GitLab requests the pollers made, by route template.", []string{"route"}, nil)
+)
+
+// liveCollector reads the pollers' figures when Prometheus scrapes.
+type liveCollector struct{ stats func() LiveStats }
+
+func (liveCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{subscriptionsDesc, pollersDesc, pollersStartedDesc, pollsDesc, pollCallsDesc} {
+		ch <- d
+	}
+}
+
+func (c liveCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.stats()
+	ch <- prometheus.MustNewConstMetric(subscriptionsDesc, prometheus.GaugeValue, float64(st.Subscriptions))
+	ch <- prometheus.MustNewConstMetric(pollersDesc, prometheus.GaugeValue, float64(st.Pollers))
+	ch <- prometheus.MustNewConstMetric(pollersStartedDesc, prometheus.CounterValue, float64(st.PollersStarted))
+	ch <- prometheus.MustNewConstMetric(pollsDesc, prometheus.CounterValue, float64(st.Polls))
+	for route, n := range st.Calls {
+		ch <- prometheus.MustNewConstMetric(pollCallsDesc, prometheus.CounterValue, float64(n), route)
+	}
+}
