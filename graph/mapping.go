@@ -31,12 +31,65 @@ func ciStatus[S ~string](s S) model.CiStatus {
 	return model.CiStatus(strings.ToUpper(string(s)))
 }
 
-// knownTime is nil for the zero time: GitLab sent null.
-func knownTime(t time.Time) *time.Time {
+// knownTime is nil for the zero time: GitLab sent null. It points into the
+// decoded entity, read-only like the rest of it, instead of copying the time
+// to the heap once per job.
+func knownTime(t *time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
-	return &t
+	return t
+}
+
+// embeddedModels maps the objects GitLab embeds in the jobs of one page once
+// each. restclient's decoder hands jobs that embed byte-identical users,
+// commits and pipelines the same pointer (GitLab's 100 demo jobs: 4 users,
+// 14 commits), so the jobs share the model of each, which, like the decoded
+// value, nothing changes once it is built. The zero value is ready to use.
+type embeddedModels struct {
+	users     map[*restclient.User]*model.User
+	commits   map[projectCommit]*model.Commit
+	pipelines map[*restclient.PipelineInfo]*model.Pipeline
+}
+
+// projectCommit keys a commit's model: it carries the project it is read in.
+type projectCommit struct {
+	project int64
+	commit  *restclient.Commit
+}
+
+// memo returns the model of key in *cache, building it on first use.
+func memo[K comparable, M any](cache *map[K]*M, key K, build func() *M) *M {
+	if m, ok := (*cache)[key]; ok {
+		return m
+	}
+	if *cache == nil {
+		*cache = map[K]*M{}
+	}
+	m := build()
+	(*cache)[key] = m
+	return m
+}
+
+func (e *embeddedModels) user(u *restclient.User) *model.User {
+	if u == nil {
+		return nil
+	}
+	return memo(&e.users, u, func() *model.User { return userModel(u) })
+}
+
+func (e *embeddedModels) commit(project int64, c *restclient.Commit) *model.Commit {
+	if c == nil {
+		return nil
+	}
+	return memo(&e.commits, projectCommit{project, c}, func() *model.Commit { return commitModel(project, c) })
+}
+
+func (e *embeddedModels) pipeline(p *restclient.PipelineInfo) *model.Pipeline {
+	if p == nil {
+		return nil
+	}
+	return memo(&e.pipelines, p, func() *model.Pipeline { return pipelineInfoModel(p) })
 }
 
 func projectModel(p *restclient.Project) *model.Project {
@@ -83,7 +136,7 @@ func projectModel(p *restclient.Project) *model.Project {
 
 // commonJobFields maps what a job and a bridge share; project is used when
 // the embedded pipeline does not name the project.
-func commonJobFields(project int64, c restclient.CommonJobFields) model.CommonJobFields {
+func (e *embeddedModels) commonJobFields(project int64, c *restclient.CommonJobFields) model.CommonJobFields {
 	if c.Pipeline != nil && c.Pipeline.ProjectID != 0 {
 		project = c.Pipeline.ProjectID
 	}
@@ -97,7 +150,7 @@ func commonJobFields(project int64, c restclient.CommonJobFields) model.CommonJo
 		Tag:            c.Tag,
 		Coverage:       c.Coverage,
 		AllowFailure:   c.AllowFailure,
-		CreatedAt:      knownTime(c.CreatedAt),
+		CreatedAt:      knownTime(&c.CreatedAt),
 		StartedAt:      c.StartedAt,
 		FinishedAt:     c.FinishedAt,
 		ErasedAt:       c.ErasedAt,
@@ -105,16 +158,23 @@ func commonJobFields(project int64, c restclient.CommonJobFields) model.CommonJo
 		QueuedDuration: c.QueuedDuration,
 		FailureReason:  optional(c.FailureReason),
 		WebURL:         c.WebURL,
-		User:           userModel(c.User),
-		Commit:         commitModel(project, c.Commit),
-		Pipeline:       pipelineInfoModel(c.Pipeline),
+		User:           e.user(c.User),
+		Commit:         e.commit(project, c.Commit),
+		Pipeline:       e.pipeline(c.Pipeline),
 	}
 }
 
 // jobModel maps a job of project.
 func jobModel(project int64, j *restclient.Job) *model.Job {
-	m := &model.Job{
-		CommonJobFields:   commonJobFields(project, j.CommonJobFields),
+	m := new(model.Job)
+	new(embeddedModels).job(m, project, j)
+	return m
+}
+
+// job maps a job of project into m.
+func (e *embeddedModels) job(m *model.Job, project int64, j *restclient.Job) {
+	*m = model.Job{
+		CommonJobFields:   e.commonJobFields(project, &j.CommonJobFields),
 		TagList:           j.TagList,
 		Archived:          j.Archived,
 		ArtifactsExpireAt: j.ArtifactsExpireAt,
@@ -149,13 +209,13 @@ func jobModel(project int64, j *restclient.Job) *model.Job {
 			ContactedAt: rm.ContactedAt, IPAddress: optional(rm.IPAddress), Status: optional(rm.Status),
 		}
 	}
-	return m
 }
 
 // bridgeModel maps a bridge of pipeline in project.
 func bridgeModel(project, pipeline int64, b *restclient.Bridge) *model.Bridge {
+	var e embeddedModels
 	m := &model.Bridge{
-		CommonJobFields:    commonJobFields(project, b.CommonJobFields),
+		CommonJobFields:    e.commonJobFields(project, &b.CommonJobFields),
 		PipelineID:         pipeline,
 		DownstreamPipeline: pipelineInfoModel(b.DownstreamPipeline),
 	}
@@ -242,12 +302,18 @@ func commitModel(project int64, c *restclient.Commit) *model.Commit {
 		m.ParentIds = []string{}
 	}
 	m.Trailers = make([]*model.CommitTrailer, 0, len(c.Trailers))
-	for _, k := range slices.Sorted(maps.Keys(c.Trailers)) {
-		m.Trailers = append(m.Trailers, &model.CommitTrailer{Key: k, Value: c.Trailers[k]})
-	}
 	m.ExtendedTrailers = make([]*model.CommitTrailerValues, 0, len(c.ExtendedTrailers))
-	for _, k := range slices.Sorted(maps.Keys(c.ExtendedTrailers)) {
-		m.ExtendedTrailers = append(m.ExtendedTrailers, &model.CommitTrailerValues{Key: k, Values: c.ExtendedTrailers[k]})
+	// Most commits have no trailers; sorting their keys would still allocate
+	// the iterators and the key slice.
+	if len(c.Trailers) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(c.Trailers)) {
+			m.Trailers = append(m.Trailers, &model.CommitTrailer{Key: k, Value: c.Trailers[k]})
+		}
+	}
+	if len(c.ExtendedTrailers) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(c.ExtendedTrailers)) {
+			m.ExtendedTrailers = append(m.ExtendedTrailers, &model.CommitTrailerValues{Key: k, Values: c.ExtendedTrailers[k]})
+		}
 	}
 	return m
 }
