@@ -43,13 +43,15 @@ func knownTime(t *time.Time) *time.Time {
 
 // embeddedModels maps the objects GitLab embeds in the jobs of one page once
 // each. restclient's decoder hands jobs that embed byte-identical users,
-// commits and pipelines the same pointer (GitLab's 100 demo jobs: 4 users,
+// commits, pipelines, runners and runner managers the same pointer (GitLab's 100 demo jobs: 4 users,
 // 14 commits), so the jobs share the model of each, which, like the decoded
 // value, nothing changes once it is built. The zero value is ready to use.
 type embeddedModels struct {
 	users     map[*restclient.User]*model.User
 	commits   map[projectCommit]*model.Commit
 	pipelines map[*restclient.PipelineInfo]*model.Pipeline
+	runners   map[*restclient.Runner]*model.Runner
+	managers  map[*restclient.RunnerManager]*model.RunnerManager
 }
 
 // projectCommit keys a commit's model: it carries the project it is read in.
@@ -90,6 +92,20 @@ func (e *embeddedModels) pipeline(p *restclient.PipelineInfo) *model.Pipeline {
 		return nil
 	}
 	return memo(&e.pipelines, p, func() *model.Pipeline { return pipelineInfoModel(p) })
+}
+
+func (e *embeddedModels) runner(r *restclient.Runner) *model.Runner {
+	if r == nil {
+		return nil
+	}
+	return memo(&e.runners, r, func() *model.Runner { return runnerModel(r) })
+}
+
+func (e *embeddedModels) runnerManager(rm *restclient.RunnerManager) *model.RunnerManager {
+	if rm == nil {
+		return nil
+	}
+	return memo(&e.managers, rm, func() *model.RunnerManager { return runnerManagerModel(rm) })
 }
 
 func projectModel(p *restclient.Project) *model.Project {
@@ -186,28 +202,40 @@ func (e *embeddedModels) job(m *model.Job, project int64, j *restclient.Job) {
 	if j.Project != nil {
 		m.CIJobTokenScopeEnabled = &j.Project.CIJobTokenScopeEnabled
 	}
-	for i, a := range j.Artifacts {
-		m.Artifacts[i] = &model.JobArtifact{
-			FileType: a.FileType, Size: size(a.Size), Filename: a.Filename, FileFormat: optional(a.FileFormat),
+	// A job's artifacts, and their sizes, are built in one slice each rather
+	// than two allocations per artifact; the file format points into the
+	// decoded artifact.
+	artifacts, sizes := make([]model.JobArtifact, len(j.Artifacts)), make([]int, len(j.Artifacts))
+	for i := range j.Artifacts {
+		a := &j.Artifacts[i]
+		sizes[i] = int(a.Size)
+		artifacts[i] = model.JobArtifact{FileType: a.FileType, Size: &sizes[i], Filename: a.Filename}
+		if a.FileFormat != "" {
+			artifacts[i].FileFormat = &a.FileFormat
 		}
+		m.Artifacts[i] = &artifacts[i]
 	}
 	if f := j.ArtifactsFile; f != nil {
 		m.ArtifactsFile = &model.ArtifactsFile{Filename: f.Filename, Size: size(f.Size)}
 	}
-	if r := j.Runner; r != nil {
-		m.Runner = &model.Runner{
-			DatabaseID: int(r.ID), Description: optional(r.Description), IPAddress: r.IPAddress, Name: r.Name,
-			RunnerType: optional(r.RunnerType), IsShared: r.IsShared, Active: r.Active,
-			Paused: r.Paused, Online: r.Online, Status: optional(r.Status),
-		}
+	m.Runner = e.runner(j.Runner)
+	m.RunnerManager = e.runnerManager(j.RunnerManager)
+}
+
+func runnerModel(r *restclient.Runner) *model.Runner {
+	return &model.Runner{
+		DatabaseID: int(r.ID), Description: optional(r.Description), IPAddress: r.IPAddress, Name: r.Name,
+		RunnerType: optional(r.RunnerType), IsShared: r.IsShared, Active: r.Active,
+		Paused: r.Paused, Online: r.Online, Status: optional(r.Status),
 	}
-	if rm := j.RunnerManager; rm != nil {
-		m.RunnerManager = &model.RunnerManager{
-			DatabaseID: int(rm.ID), SystemID: optional(rm.SystemID), Version: optional(rm.Version),
-			Revision: optional(rm.Revision), Platform: optional(rm.Platform),
-			Architecture: optional(rm.Architecture), CreatedAt: rm.CreatedAt,
-			ContactedAt: rm.ContactedAt, IPAddress: optional(rm.IPAddress), Status: optional(rm.Status),
-		}
+}
+
+func runnerManagerModel(rm *restclient.RunnerManager) *model.RunnerManager {
+	return &model.RunnerManager{
+		DatabaseID: int(rm.ID), SystemID: optional(rm.SystemID), Version: optional(rm.Version),
+		Revision: optional(rm.Revision), Platform: optional(rm.Platform),
+		Architecture: optional(rm.Architecture), CreatedAt: rm.CreatedAt,
+		ContactedAt: rm.ContactedAt, IPAddress: optional(rm.IPAddress), Status: optional(rm.Status),
 	}
 }
 
