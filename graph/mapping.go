@@ -14,11 +14,15 @@ import (
 // This file maps GitLab's REST entities onto the GraphQL models, field for
 // field. GitLab's empty strings for absent optional text become nulls.
 
-func optional(s string) *string {
-	if s == "" {
+// optional is nil for GitLab's empty string, else s itself: a pointer into
+// the decoded entity, which nothing changes once decoded (models already
+// point into it for its other optional fields), rather than a heap copy of
+// every optional string.
+func optional(s *string) *string {
+	if *s == "" {
 		return nil
 	}
-	return &s
+	return s
 }
 
 func size(n int64) *int {
@@ -117,7 +121,7 @@ func projectModel(p *restclient.Project) *model.Project {
 		Path:              p.Path,
 		FullPath:          p.PathWithNamespace,
 		Description:       p.Description,
-		DefaultBranch:     optional(p.DefaultBranch),
+		DefaultBranch:     optional(&p.DefaultBranch),
 		WebURL:            p.WebURL,
 		AvatarURL:         p.AvatarURL,
 		Topics:            p.Topics,
@@ -128,12 +132,12 @@ func projectModel(p *restclient.Project) *model.Project {
 	if m.Topics == nil {
 		m.Topics = []string{}
 	}
-	m.SSHURLToRepo, m.HTTPURLToRepo, m.ReadmeURL = optional(p.SSHURLToRepo), optional(p.HTTPURLToRepo), p.ReadmeURL
+	m.SSHURLToRepo, m.HTTPURLToRepo, m.ReadmeURL = optional(&p.SSHURLToRepo), optional(&p.HTTPURLToRepo), p.ReadmeURL
 	m.ForksCount, m.StarCount, m.EmptyRepo = p.ForksCount, p.StarCount, p.EmptyRepo
 	if p.CreatorID != 0 {
 		m.CreatorID = size(p.CreatorID)
 	}
-	m.BuildsAccessLevel, m.CIConfigPath = optional(p.BuildsAccessLevel), p.CIConfigPath
+	m.BuildsAccessLevel, m.CIConfigPath = optional(&p.BuildsAccessLevel), p.CIConfigPath
 	m.JobsEnabled, m.PublicJobs, m.SharedRunnersEnabled = p.JobsEnabled, p.PublicJobs, p.SharedRunnersEnabled
 	if v := model.ProjectVisibility(strings.ToUpper(p.Visibility)); v.IsValid() {
 		m.Visibility = &v
@@ -141,7 +145,7 @@ func projectModel(p *restclient.Project) *model.Project {
 	if ns := p.Namespace; ns != nil {
 		m.Namespace = &model.Namespace{
 			DatabaseID: int(ns.ID), Name: ns.Name, Path: ns.Path, Kind: ns.Kind,
-			FullPath: ns.FullPath, WebURL: ns.WebURL, AvatarURL: optional(ns.AvatarURL),
+			FullPath: ns.FullPath, WebURL: ns.WebURL, AvatarURL: optional(&ns.AvatarURL),
 		}
 		if ns.ParentID != nil {
 			m.Namespace.ParentID = size(*ns.ParentID)
@@ -172,7 +176,7 @@ func (e *embeddedModels) commonJobFields(project int64, c *restclient.CommonJobF
 		ErasedAt:       c.ErasedAt,
 		Duration:       c.Duration,
 		QueuedDuration: c.QueuedDuration,
-		FailureReason:  optional(c.FailureReason),
+		FailureReason:  optional(&c.FailureReason),
 		WebURL:         c.WebURL,
 		User:           e.user(c.User),
 		Commit:         e.commit(project, c.Commit),
@@ -203,16 +207,12 @@ func (e *embeddedModels) job(m *model.Job, project int64, j *restclient.Job) {
 		m.CIJobTokenScopeEnabled = &j.Project.CIJobTokenScopeEnabled
 	}
 	// A job's artifacts, and their sizes, are built in one slice each rather
-	// than two allocations per artifact; the file format points into the
-	// decoded artifact.
+	// than two allocations per artifact.
 	artifacts, sizes := make([]model.JobArtifact, len(j.Artifacts)), make([]int, len(j.Artifacts))
 	for i := range j.Artifacts {
 		a := &j.Artifacts[i]
 		sizes[i] = int(a.Size)
-		artifacts[i] = model.JobArtifact{FileType: a.FileType, Size: &sizes[i], Filename: a.Filename}
-		if a.FileFormat != "" {
-			artifacts[i].FileFormat = &a.FileFormat
-		}
+		artifacts[i] = model.JobArtifact{FileType: a.FileType, Size: &sizes[i], Filename: a.Filename, FileFormat: optional(&a.FileFormat)}
 		m.Artifacts[i] = &artifacts[i]
 	}
 	if f := j.ArtifactsFile; f != nil {
@@ -224,18 +224,18 @@ func (e *embeddedModels) job(m *model.Job, project int64, j *restclient.Job) {
 
 func runnerModel(r *restclient.Runner) *model.Runner {
 	return &model.Runner{
-		DatabaseID: int(r.ID), Description: optional(r.Description), IPAddress: r.IPAddress, Name: r.Name,
-		RunnerType: optional(r.RunnerType), IsShared: r.IsShared, Active: r.Active,
-		Paused: r.Paused, Online: r.Online, Status: optional(r.Status),
+		DatabaseID: int(r.ID), Description: optional(&r.Description), IPAddress: r.IPAddress, Name: r.Name,
+		RunnerType: optional(&r.RunnerType), IsShared: r.IsShared, Active: r.Active,
+		Paused: r.Paused, Online: r.Online, Status: optional(&r.Status),
 	}
 }
 
 func runnerManagerModel(rm *restclient.RunnerManager) *model.RunnerManager {
 	return &model.RunnerManager{
-		DatabaseID: int(rm.ID), SystemID: optional(rm.SystemID), Version: optional(rm.Version),
-		Revision: optional(rm.Revision), Platform: optional(rm.Platform),
-		Architecture: optional(rm.Architecture), CreatedAt: rm.CreatedAt,
-		ContactedAt: rm.ContactedAt, IPAddress: optional(rm.IPAddress), Status: optional(rm.Status),
+		DatabaseID: int(rm.ID), SystemID: optional(&rm.SystemID), Version: optional(&rm.Version),
+		Revision: optional(&rm.Revision), Platform: optional(&rm.Platform),
+		Architecture: optional(&rm.Architecture), CreatedAt: rm.CreatedAt,
+		ContactedAt: rm.ContactedAt, IPAddress: optional(&rm.IPAddress), Status: optional(&rm.Status),
 	}
 }
 
@@ -264,7 +264,7 @@ func pipelineInfoModel(p *restclient.PipelineInfo) *model.Pipeline {
 		Sha:          p.SHA,
 		Ref:          p.Ref,
 		RawStatus:    ciStatus(p.Status),
-		Source:       optional(p.Source),
+		Source:       optional(&p.Source),
 		WorkflowName: p.Name,
 		CreatedAt:    p.CreatedAt,
 		UpdatedAt:    p.UpdatedAt,
@@ -280,7 +280,7 @@ func pipelineModel(p *restclient.Pipeline) *model.Pipeline {
 
 func pipelineDetail(p *restclient.Pipeline) *model.PipelineDetail {
 	d := &model.PipelineDetail{
-		BeforeSha:      optional(p.BeforeSHA),
+		BeforeSha:      optional(&p.BeforeSHA),
 		Tag:            &p.Tag,
 		YamlErrors:     p.YamlErrors,
 		User:           userModel(p.User),
@@ -293,13 +293,13 @@ func pipelineDetail(p *restclient.Pipeline) *model.PipelineDetail {
 	}
 	if s := p.DetailedStatus; s != nil {
 		d.DetailedStatus = &model.DetailedStatus{
-			Icon: optional(s.Icon), Text: optional(s.Text), Label: optional(s.Label),
-			Group: optional(s.Group), Tooltip: optional(s.Tooltip), HasDetails: s.HasDetails,
-			DetailsPath: optional(s.DetailsPath), Favicon: optional(s.Favicon),
+			Icon: optional(&s.Icon), Text: optional(&s.Text), Label: optional(&s.Label),
+			Group: optional(&s.Group), Tooltip: optional(&s.Tooltip), HasDetails: s.HasDetails,
+			DetailsPath: optional(&s.DetailsPath), Favicon: optional(&s.Favicon),
 		}
 		if il := s.Illustration; il != nil {
 			d.DetailedStatus.Illustration = &model.StatusIllustration{
-				Image: optional(il.Image), Size: optional(il.Size), Title: optional(il.Title), Content: optional(il.Content),
+				Image: optional(&il.Image), Size: optional(&il.Size), Title: optional(&il.Title), Content: optional(&il.Content),
 			}
 		}
 	}
@@ -316,11 +316,11 @@ func commitModel(project int64, c *restclient.Commit) *model.Commit {
 		ShortID:        c.ShortID,
 		Title:          c.Title,
 		Message:        c.Message,
-		AuthorName:     optional(c.AuthorName),
-		AuthorEmail:    optional(c.AuthorEmail),
+		AuthorName:     optional(&c.AuthorName),
+		AuthorEmail:    optional(&c.AuthorEmail),
 		AuthoredDate:   c.AuthoredDate,
-		CommitterName:  optional(c.CommitterName),
-		CommitterEmail: optional(c.CommitterEmail),
+		CommitterName:  optional(&c.CommitterName),
+		CommitterEmail: optional(&c.CommitterEmail),
 		CommittedDate:  c.CommittedDate,
 		CreatedAt:      c.CreatedAt,
 		ParentIds:      c.ParentIDs,
@@ -368,26 +368,26 @@ func userModel(u *restclient.User) *model.User {
 		Name:            u.Name,
 		State:           u.State,
 		Locked:          u.Locked,
-		AvatarURL:       optional(u.AvatarURL),
+		AvatarURL:       optional(&u.AvatarURL),
 		WebURL:          u.WebURL,
 		CreatedAt:       u.CreatedAt,
-		Bio:             optional(u.Bio),
-		Location:        optional(u.Location),
-		PublicEmail:     optional(u.PublicEmail),
-		Linkedin:        optional(u.Linkedin),
-		Twitter:         optional(u.Twitter),
-		Discord:         optional(u.Discord),
-		WebsiteURL:      optional(u.WebsiteURL),
-		Organization:    optional(u.Organization),
-		JobTitle:        optional(u.JobTitle),
-		Pronouns:        optional(u.Pronouns),
+		Bio:             optional(&u.Bio),
+		Location:        optional(&u.Location),
+		PublicEmail:     optional(&u.PublicEmail),
+		Linkedin:        optional(&u.Linkedin),
+		Twitter:         optional(&u.Twitter),
+		Discord:         optional(&u.Discord),
+		WebsiteURL:      optional(&u.WebsiteURL),
+		Organization:    optional(&u.Organization),
+		JobTitle:        optional(&u.JobTitle),
+		Pronouns:        optional(&u.Pronouns),
 		Bot:             &u.Bot,
-		Skype:           optional(u.Skype),
-		WorkInformation: optional(u.WorkInformation),
+		Skype:           optional(&u.Skype),
+		WorkInformation: optional(&u.WorkInformation),
 		Followers:       u.Followers,
 		Following:       u.Following,
-		LocalTime:       optional(u.LocalTime),
+		LocalTime:       optional(&u.LocalTime),
 		IsFollowed:      u.IsFollowed,
-		Email:           optional(u.Email),
+		Email:           optional(&u.Email),
 	}
 }
