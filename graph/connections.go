@@ -93,14 +93,21 @@ func pipelineID(p *restclient.PipelineInfo) int64 { return p.ID }
 func projectID(p *restclient.Project) int64       { return p.ID }
 
 // page builds a connection page's parts from a paging result: the nodes, an
-// edge per node, and the page information.
-func page[T, N, E any](res paging.Result[T], node func(T) N, edge func(paging.Cursor, N) E) ([]N, []E, *model.PageInfo) {
-	nodes, edges := make([]N, len(res.Items)), make([]E, len(res.Items))
+// edge per node, and the page information. node maps the i-th item. The
+// edges are built in one slice rather than one allocation each.
+func page[T, N, E any](res paging.Result[T], node func(i int, item T) N, edge func(paging.Cursor, N) E) ([]N, []*E, *model.PageInfo) {
+	nodes, edges, edgeValues := make([]N, len(res.Items)), make([]*E, len(res.Items)), make([]E, len(res.Items))
 	for i, item := range res.Items {
-		nodes[i] = node(item)
-		edges[i] = edge(res.Cursors[i], nodes[i])
+		nodes[i] = node(i, item)
+		edgeValues[i] = edge(res.Cursors[i], nodes[i])
+		edges[i] = &edgeValues[i]
 	}
 	return nodes, edges, pageInfo(res)
+}
+
+// each adapts a mapping of one item to page's node.
+func each[T, N any](node func(T) N) func(int, T) N {
+	return func(_ int, item T) N { return node(item) }
 }
 
 // jobConnection pages through src, a job list of project, and primes the
@@ -114,9 +121,16 @@ func jobConnection(ctx context.Context, project int64, req paging.Request, src p
 	if project != 0 {
 		loader.For(ctx).PrimeJobs(ctx, projectKey(project), res.Items)
 	}
+	// The page's jobs are built in one slice, and share the models of what
+	// they embed.
+	jobs := make([]model.Job, len(res.Items))
+	var embedded embeddedModels
 	nodes, edges, info := page(res,
-		func(j *restclient.Job) *model.Job { return jobModel(project, j) },
-		func(c paging.Cursor, n *model.Job) *model.JobEdge { return &model.JobEdge{At: c, Node: n} })
+		func(i int, j *restclient.Job) *model.Job {
+			embedded.job(&jobs[i], project, j)
+			return &jobs[i]
+		},
+		func(c paging.Cursor, n *model.Job) model.JobEdge { return model.JobEdge{At: c, Node: n} })
 	return &model.JobConnection{Nodes: nodes, Edges: edges, PageInfo: info, TotalCount: res.Total}, nil
 }
 
@@ -140,8 +154,8 @@ func bridgeConnection(ctx context.Context, project, pipeline int64, req paging.R
 		return nil, err
 	}
 	nodes, edges, info := page(res,
-		func(b *restclient.Bridge) *model.Bridge { return bridgeModel(project, pipeline, b) },
-		func(c paging.Cursor, n *model.Bridge) *model.BridgeEdge { return &model.BridgeEdge{At: c, Node: n} })
+		each(func(b *restclient.Bridge) *model.Bridge { return bridgeModel(project, pipeline, b) }),
+		func(c paging.Cursor, n *model.Bridge) model.BridgeEdge { return model.BridgeEdge{At: c, Node: n} })
 	return &model.BridgeConnection{Nodes: nodes, Edges: edges, PageInfo: info, TotalCount: res.Total}, nil
 }
 
@@ -150,9 +164,9 @@ func pipelineConnection(ctx context.Context, project int64, req paging.Request, 
 	if err != nil {
 		return nil, err
 	}
-	nodes, edges, info := page(res, pipelineInfoModel,
-		func(c paging.Cursor, n *model.Pipeline) *model.PipelineEdge {
-			return &model.PipelineEdge{At: c, Node: n}
+	nodes, edges, info := page(res, each(pipelineInfoModel),
+		func(c paging.Cursor, n *model.Pipeline) model.PipelineEdge {
+			return model.PipelineEdge{At: c, Node: n}
 		})
 	return &model.PipelineConnection{Nodes: nodes, Edges: edges, PageInfo: info, TotalCount: res.Total}, nil
 }
@@ -168,7 +182,7 @@ func projectConnection(ctx context.Context, req paging.Request, fetch paging.Fet
 	for _, p := range res.Items {
 		loaders.PrimeProject(ctx, p)
 	}
-	nodes, edges, info := page(res, projectModel,
-		func(c paging.Cursor, n *model.Project) *model.ProjectEdge { return &model.ProjectEdge{At: c, Node: n} })
+	nodes, edges, info := page(res, each(projectModel),
+		func(c paging.Cursor, n *model.Project) model.ProjectEdge { return model.ProjectEdge{At: c, Node: n} })
 	return &model.ProjectConnection{Nodes: nodes, Edges: edges, PageInfo: info, TotalCount: res.Total}, nil
 }

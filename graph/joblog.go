@@ -133,7 +133,7 @@ func logText(w joblog.Window) *model.LogText {
 }
 
 func logSection(s joblog.Section) *model.LogSection {
-	out := &model.LogSection{Name: s.Name, Header: optional(s.Header), StartedAt: &s.StartedAt, StartLine: s.StartLine, Collapsed: s.Collapsed}
+	out := &model.LogSection{Name: s.Name, Header: optional(&s.Header), StartedAt: &s.StartedAt, StartLine: s.StartLine, Collapsed: s.Collapsed}
 	if d, ok := s.Duration(); ok {
 		seconds := d.Seconds()
 		end := s.EndLine
