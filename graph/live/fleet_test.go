@@ -368,6 +368,10 @@ func TestAFleetEndsEverySubscriberWithThePollersError(t *testing.T) {
 	w := newWorld(t)
 	a, b := w.replica(DefaultLeaseTTL), w.replica(DefaultLeaseTTL)
 	missing := keyOf(maintainer, KindJob, 999999)
+	// GitLab answers the 404 only after both replicas have subscribed: a
+	// subscriber arriving after the holder's stream ended would rightly
+	// start a poller of its own.
+	w.sim.SetLatency(time.Second, 0)
 	for i, s := range []*watcher{watch(t, a, missing, maintainer, 0), watch(t, b, missing, maintainer, 0)} {
 		var rest *restclient.Error
 		if err := s.end(t, 10*time.Second); !errors.As(err, &rest) || rest.Kind != restclient.KindNotFound || rest.StatusCode != 404 {
