@@ -178,3 +178,37 @@ func TestShutdownClosesWebSocketsGoingAway(t *testing.T) {
 		return
 	}
 }
+
+// TestUnusableInitCredentialsCloseTheConnection refuses a connection whose
+// connection_init carries credentials jobgraph cannot use, as a plain
+// request is refused, rather than serve it with the server-wide token:
+// gqlgen closes it unacknowledged (with 1000, where the protocol recommends
+// 4403).
+func TestUnusableInitCredentialsCloseTheConnection(t *testing.T) {
+	gateway, _ := liveGateway(t, graph.LiveConfig{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(gateway.URL, "http")+"/graphql", &websocket.DialOptions{
+		Subprotocols: []string{"graphql-transport-ws"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	if err := wsjson.Write(ctx, conn, message{Type: "connection_init", Payload: payload(map[string]any{"Authorization": "Basic dXNlcjpwYXNz"})}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var m message
+		err := wsjson.Read(ctx, conn, &m)
+		if err != nil {
+			if websocket.CloseStatus(err) == -1 {
+				t.Errorf("the connection ended with %v, not closed by the gateway", err)
+			}
+			return
+		}
+		if m.Type == "connection_ack" {
+			t.Fatal("the connection was acknowledged")
+		}
+	}
+}
