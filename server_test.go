@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -24,6 +23,7 @@ import (
 	"jobgraph/graph/live"
 	"jobgraph/graphiql"
 	"jobgraph/internal/browsertest"
+	"jobgraph/internal/npmtest"
 )
 
 // demoGateway serves the gateway over a gitlabsim upstream, as `jobgraph`
@@ -292,17 +292,7 @@ func TestUnusableCredentialsAreRefused(t *testing.T) {
 // (internal/httpaudit); without them it skips, and fails under CI.
 func TestGraphQLOverHTTPAudit(t *testing.T) {
 	const dir = "internal/httpaudit"
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join(dir, "node_modules", "graphql-http"))
-	}
-	if err != nil {
-		msg := fmt.Sprintf("the GraphQL over HTTP audit needs node and its packages (npm ci --prefix %s): %v", dir, err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	node := npmtest.Folder{Dir: dir, Install: "npm ci --no-audit --no-fund --prefix " + dir}.NodeFor(t, "graphql-http")
 	gw, _ := demoGateway(t)
 	out, err := exec.Command(node, filepath.Join(dir, "audit.mjs"), gw.URL+"/graphql").Output()
 	if err != nil {

@@ -20,26 +20,20 @@ import (
 	"jobgraph/graph"
 	"jobgraph/graph/globalid"
 	"jobgraph/graph/live"
+	"jobgraph/internal/npmtest"
 	"jobgraph/restclient"
 )
 
-// subclients is the folder of the npm subscription clients, installed.
-func subclients(t *testing.T) string {
+// subclients is the folder of the npm subscription clients, installed, and
+// the node that runs them.
+func subclients(t *testing.T) (dir, node string) {
 	t.Helper()
 	dir, err := filepath.Abs(filepath.Join("..", "internal", "subclients"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, errModules := os.Stat(filepath.Join(dir, "node_modules", "graphql-ws"))
-	_, errNode := exec.LookPath("node")
-	if errModules != nil || errNode != nil {
-		const install = "install them with: (cd internal/subclients && npm ci --no-audit --no-fund)"
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the npm subscription clients or node are missing (%v, %v); %s", errModules, errNode, install)
-		}
-		t.Skipf("the npm subscription clients or node are missing; %s", install)
-	}
-	return dir
+	node = npmtest.Folder{Dir: dir, Install: "npm ci --no-audit --no-fund --prefix internal/subclients"}.NodeFor(t, "graphql-ws")
+	return dir, node
 }
 
 // clientEvent is one line of follow.mjs.
@@ -80,13 +74,13 @@ const (
 // subscribers sharing one poller, two tokens two, errors with their codes,
 // and no poller or goroutine left once the subscribers are gone.
 func TestSubscriptionsFollowLiveJobsWithTheNpmClients(t *testing.T) {
-	dir := subclients(t)
+	dir, nodePath := subclients(t)
 	// The gateway's pooled connections to GitLab idle on after the test.
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(),
 		goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
 		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"))
 
-	node := exec.Command("node", "follow.mjs")
+	node := exec.Command(nodePath, "follow.mjs")
 	node.Dir, node.Stderr = dir, os.Stderr
 	stdin, err := node.StdinPipe()
 	if err != nil {

@@ -41,6 +41,22 @@ func (f Folder) Bin(t testing.TB, name string) string {
 	return path
 }
 
+// NodeFor returns the path of node once the folder's package pkg is
+// installed, for a test that runs a script of its own with the folder's
+// packages.
+func (f Folder) NodeFor(t testing.TB, pkg string) string {
+	t.Helper()
+	_, missing := os.Stat(filepath.Join(f.Dir, "node_modules", pkg))
+	node, noNode := exec.LookPath("node")
+	if missing != nil || noNode != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("node or the npm package %s is missing (%v, %v); run %s", pkg, noNode, missing, f.Install)
+		}
+		t.Skipf("node or the npm package %s is missing; run %s", pkg, f.Install)
+	}
+	return node
+}
+
 // Run runs the folder's npm binary name in dir and fails the test, with the
 // tool's output, when it exits with an error.
 func (f Folder) Run(t testing.TB, dir, name string, args ...string) {
