@@ -330,8 +330,9 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request, target *url.U
 	// requests for one call when GitLab reset a warm pool. Retries are this
 	// package's alone, bounded and charged to the budget, so a GET carries
 	// a body that net/http cannot replay (not http.NoBody, no GetBody); it
-	// finds the body empty and sends none. POSTs are never replayed once
-	// written, as they are not idempotent.
+	// finds the body empty, with one read in a short-lived goroutine of its
+	// own, and sends none. POSTs are never replayed once written, as they
+	// are not idempotent.
 	if req.method == http.MethodGet {
 		hreq.Body = noReplay{}
 	}
